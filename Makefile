@@ -1,0 +1,56 @@
+# Two commands for students and teachers:
+#   make lab   -- set up .venv (once) and open JupyterLab on the notebooks
+#   make test  -- set up .venv (once), then lint, unit tests and every notebook (nbval)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+# The test suite runs in the small, fast profile; `make test PROFILE=class` runs the class one.
+PROFILE ?= smoke
+# Chromium runs as root only without its sandbox; jupyter needs --allow-root likewise.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: install lab test lint unit notebooks execute figures benchmark clean
+
+install: $(STAMP)
+
+# Re-installs only when pyproject.toml changes (a second `make test` skips this).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# d2l 1.0.3 pins 2023 numpy/matplotlib/pandas/scipy; we install it without them.
+	$(BIN)/python -m pip install --quiet --no-deps d2l==1.0.3
+	touch $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
+
+lint: install
+	$(BIN)/ruff check .
+
+unit: install
+	CNN_PROFILE=$(PROFILE) $(BIN)/pytest tests
+
+notebooks: install
+	CNN_PROFILE=$(PROFILE) $(BIN)/pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/sanitize.cfg notebooks
+
+test: install
+	$(BIN)/ruff check .
+	CNN_PROFILE=$(PROFILE) $(BIN)/pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/sanitize.cfg tests notebooks
+
+# Re-execute every notebook in the class profile and save its outputs (what we commit).
+execute: install
+	CNN_PROFILE=class $(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+
+figures: install
+	$(BIN)/python -m cnn_helpers.figures images
+
+benchmark: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

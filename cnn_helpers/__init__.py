@@ -1,0 +1,37 @@
+"""cnn_helpers: the small library behind the CNN course's notebooks.
+
+One concept per module, each short enough to read in one sitting:
+
+* ``devices``   -- CUDA, Apple MPS or CPU (``try_gpu``, ``describe_device``)
+* ``profiles``  -- smoke / class / full run settings (``settings``)
+* ``ops``       -- convolution and pooling from scratch (chapters 1-2)
+* ``receptive`` -- receptive fields, analytic and by autograd (1.2)
+* ``images``    -- the notes' edge image, patterns and offline photos
+* ``render``    -- fast array-to-PNG drawing for widgets
+* ``widgets``   -- the interactive explorers
+* ``exercises`` -- checked exercises with instant feedback
+"""
+
+from .devices import describe_device, try_gpu
+from .ops import (
+    conv2d,
+    conv_output_shape,
+    convolve2d,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    corr2d_multi_in_out_1x1,
+    pool2d,
+    same_padding,
+)
+from .profiles import current_profile, settings
+from .receptive import autograd_receptive_field, receptive_field, receptive_field_table
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "autograd_receptive_field", "conv2d", "conv_output_shape", "convolve2d", "corr2d",
+    "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "current_profile",
+    "describe_device", "pool2d", "receptive_field", "receptive_field_table", "same_padding",
+    "settings", "try_gpu",
+]

@@ -1,0 +1,80 @@
+"""Inputs for the demos and widgets: the notes' edge image, patterns, offline photos.
+
+Photographs come from scikit-image's bundled sample images -- the ones
+inside the installed package, so they load with no network. Every input
+is a float tensor in [0, 1]: (h, w) for grey images.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+# scikit-image samples shipped inside the wheel (no download): name -> description
+PHOTOS = {
+    "camera": "cameraman (grey, 512x512)",
+    "coins": "coins (grey, 303x384)",
+    "astronaut": "astronaut (colour, 512x512)",
+    "chelsea": "Chelsea the cat (colour, 300x451)",
+    "text": "text on a page (grey, 172x448)",
+}
+
+
+def edge_image(height: int = 6, width: int = 8) -> torch.Tensor:
+    """The notes' 6x8 image: white (1) with a black (0) band in columns 2-5 (1.1)."""
+    X = torch.ones((height, width))
+    X[:, 2:6] = 0
+    return X
+
+
+def checkerboard(size: int = 32, square: int = 4) -> torch.Tensor:
+    """Black and white squares: edges in both directions."""
+    rows = (torch.arange(size) // square) % 2
+    return (rows[:, None] ^ rows[None, :]).float()
+
+
+@lru_cache(maxsize=None)
+def _load_photo(name: str) -> np.ndarray:
+    from skimage import data
+
+    if name not in PHOTOS:
+        raise ValueError(f"unknown photo {name!r}; choose one of {', '.join(PHOTOS)}")
+    return getattr(data, name)()
+
+
+def photo(name: str = "camera", size: int | None = 256, grey: bool = True) -> torch.Tensor:
+    """A sample photograph as floats in [0, 1]: (h, w) if ``grey`` else (3, h, w).
+
+    ``size`` resizes the shorter side (keeping the aspect ratio) and crops
+    the centre square, so that widgets stay fast; ``None`` keeps the original.
+    """
+    from skimage.color import rgb2gray
+    from skimage.transform import resize
+
+    image = _load_photo(name)
+    image = image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else image.astype(np.float32)
+    if image.ndim == 3:
+        image = image[..., :3]
+        if grey:
+            image = rgb2gray(image)
+    if size is not None:
+        h, w = image.shape[:2]
+        scale = size / min(h, w)
+        image = resize(image, (round(h * scale), round(w * scale)), anti_aliasing=True)
+        h, w = image.shape[:2]
+        top, left = (h - size) // 2, (w - size) // 2
+        image = image[top : top + size, left : left + size]
+    tensor = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32))
+    return tensor if tensor.dim() == 2 else tensor.permute(2, 0, 1)
+
+
+def shifted(X: torch.Tensor, rows: int = 0, cols: int = 0) -> torch.Tensor:
+    """``X`` moved by (rows, cols) pixels, the uncovered border filled with the edge values."""
+    h, w = X.shape[-2:]
+    padded = torch.nn.functional.pad(
+        X.reshape(1, -1, h, w), (abs(cols), abs(cols), abs(rows), abs(rows)), mode="replicate"
+    )
+    top, left = abs(rows) - rows, abs(cols) - cols
+    return padded[..., top : top + h, left : left + w].reshape(X.shape)

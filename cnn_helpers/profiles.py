@@ -1,0 +1,90 @@
+"""Run profiles: how much data, how many epochs, how wide a model.
+
+Three profiles, chosen automatically and overridden by ``CNN_PROFILE``:
+
+* ``smoke`` -- the test suite: tiny data, seconds per notebook, yet real training.
+* ``class`` -- the default on a CPU: every chapter in minutes on a 2-core laptop.
+* ``full``  -- the default on a GPU: the book's settings.
+
+A notebook never hard-codes epochs or sizes; it asks ``settings("lenet")``.
+The table below is the single place where those numbers live.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+import torch
+
+PROFILE_VARIABLE = "CNN_PROFILE"
+PROFILE_NAMES = ("smoke", "class", "full")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What one chapter trains with under one profile."""
+
+    profile: str
+    epochs: int
+    batch_size: int
+    lr: float
+    train_examples: int | None  # None: the whole training set
+    test_examples: int | None
+    width: float = 1.0  # multiplies channel counts of the wider models
+    resize: int | None = None  # image side the model expects (None: 28)
+
+
+# Chapter -> profile -> settings. "full" follows the book (d2l) chapter by chapter.
+_TABLE: dict[str, dict[str, dict]] = {
+    "lenet": {
+        "smoke": dict(epochs=2, batch_size=64, lr=0.9, train_examples=1024, test_examples=512),
+        "class": dict(epochs=10, batch_size=256, lr=0.9, train_examples=None, test_examples=None),
+        "full": dict(epochs=10, batch_size=256, lr=0.9, train_examples=None, test_examples=None),
+    },
+    "lenet_modern": {
+        "smoke": dict(epochs=2, batch_size=64, lr=0.1, train_examples=1024, test_examples=512),
+        "class": dict(epochs=5, batch_size=256, lr=0.1, train_examples=None, test_examples=None),
+        "full": dict(epochs=10, batch_size=256, lr=0.1, train_examples=None, test_examples=None),
+    },
+    "demo": {  # small trainings inside a notebook (learning a kernel, toy problems)
+        "smoke": dict(epochs=10, batch_size=1, lr=3e-2, train_examples=None, test_examples=None),
+        "class": dict(epochs=10, batch_size=1, lr=3e-2, train_examples=None, test_examples=None),
+        "full": dict(epochs=10, batch_size=1, lr=3e-2, train_examples=None, test_examples=None),
+    },
+}
+
+
+def current_profile() -> str:
+    """``CNN_PROFILE`` if set, else ``full`` with a CUDA GPU and ``class`` otherwise."""
+    name = os.environ.get(PROFILE_VARIABLE, "").strip().lower()
+    if name:
+        if name not in PROFILE_NAMES:
+            raise ValueError(
+                f"{PROFILE_VARIABLE}={name!r} is not a profile; choose one of {', '.join(PROFILE_NAMES)}"
+            )
+        return name
+    return "full" if torch.cuda.is_available() else "class"
+
+
+def settings(chapter: str, profile: str | None = None, **overrides) -> RunSettings:
+    """The run settings of ``chapter`` under ``profile`` (default: the current one).
+
+    ``overrides`` let a student experiment (``settings("lenet", lr=0.1)``)
+    without editing the table.
+    """
+    profile = profile or current_profile()
+    if chapter not in _TABLE:
+        raise ValueError(f"no run settings for {chapter!r}; known: {', '.join(sorted(_TABLE))}")
+    if profile not in PROFILE_NAMES:
+        raise ValueError(f"{profile!r} is not a profile; choose one of {', '.join(PROFILE_NAMES)}")
+    result = RunSettings(profile=profile, **_TABLE[chapter][profile])
+    return replace(result, **overrides) if overrides else result
+
+
+def register(chapter: str, table: dict[str, dict]) -> None:
+    """Add a chapter's settings (used by later chapters' modules)."""
+    missing = set(PROFILE_NAMES) - set(table)
+    if missing:
+        raise ValueError(f"settings for {chapter!r} lack profile(s): {', '.join(sorted(missing))}")
+    _TABLE[chapter] = table
