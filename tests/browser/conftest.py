@@ -1,0 +1,214 @@
+"""Fixtures for the browser tests: a private JupyterLab server and a headless Chromium.
+
+The server runs on 127.0.0.1, a free port and a random token, with its own
+config, runtime, data and settings directories, in the ``smoke`` profile.
+It serves a scratch copy of the course (``notebooks/`` copied, everything
+else linked) so that autosave can never touch the repository's notebooks.
+At the end it is shut down through its API and then, by its PID only,
+terminated.
+
+Chromium is Debian's ``/usr/bin/chromium`` driven by Python ``playwright``
+(no ``playwright install``). Without it the tests skip, unless
+``CNN_REQUIRE_BROWSER=1`` (set by ``.ci/run``) demands them.
+
+``pytest --update-screenshots`` (or ``CNN_UPDATE_SCREENSHOTS=1``) saves a
+screenshot of every widget into ``images/`` for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_VARIABLE = "CNN_REQUIRE_BROWSER"
+SCREENSHOT_VARIABLE = "CNN_UPDATE_SCREENSHOTS"
+# Flags measured to work for Debian's chromium in a container (as root: no sandbox).
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SERVER_START_TIMEOUT_S = 60
+# JupyterLab user settings: no news or update pop-ups over the notebook, and every
+# cell kept in the page (no virtual scrolling), so the tests can find any cell.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false", "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+@pytest.fixture(scope="session")
+def update_screenshots(request) -> bool:
+    """True when the run should (re)write the widget screenshots in ``images/``."""
+    return bool(request.config.getoption("--update-screenshots")
+                or os.environ.get(SCREENSHOT_VARIABLE) == "1")
+
+
+def _skip_or_fail(reason: str):
+    """Skip with ``reason``; fail instead when CI demands the browser tests."""
+    if os.environ.get(REQUIRE_VARIABLE) == "1":
+        pytest.fail(f"{reason} ({REQUIRE_VARIABLE}=1 demands the browser tests)", pytrace=False)
+    pytest.skip(f"{reason}; install Debian's chromium (apt-get install chromium) to run them")
+
+
+# -- the course served from a scratch copy ---------------------------------------------
+def _scratch_course(directory: Path) -> Path:
+    """A copy of ``notebooks/`` beside links to the rest of the course; returns its root."""
+    root = directory / "course"
+    root.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name in {"notebooks", ".git", ".venv"}:
+            continue
+        (root / entry.name).symlink_to(entry)
+    (root / "notebooks").mkdir()
+    for entry in (ROOT / "notebooks").iterdir():
+        if entry.suffix == ".ipynb":
+            _write_without_outputs(entry, root / "notebooks" / entry.name)
+        elif not entry.name.startswith("."):
+            (root / "notebooks" / entry.name).symlink_to(entry)
+    return root
+
+
+def _write_without_outputs(source: Path, target: Path):
+    """Copy a notebook with its outputs cleared: the browser must show only what it ran.
+
+    (The committed outputs would show stale widgets -- "model not found" -- and execution
+    counts that make every cell look finished.) Plain json: importing nbformat is slow.
+    """
+    notebook = json.loads(source.read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    notebook.get("metadata", {}).pop("widgets", None)
+    target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, token: str):
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read() or b"null")
+
+
+class LabServer:
+    """A running ``jupyter lab``: its base URL, token and the scratch course it serves."""
+
+    def __init__(self, process: subprocess.Popen, url: str, token: str, root: Path, log: Path):
+        self.process, self.url, self.token, self.root, self.log = process, url, token, root, log
+
+    def notebook_url(self, notebook: str) -> str:
+        return f"{self.url}lab/tree/notebooks/{notebook}?token={self.token}"
+
+    def log_tail(self, characters: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-characters:]
+
+    def wait_until_ready(self):
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited ({self.process.returncode}):\n"
+                                   + self.log_tail())
+            try:
+                _get(self.url + "api/status", self.token)
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.25)
+        raise RuntimeError(f"jupyter lab did not answer in {SERVER_START_TIMEOUT_S} s:\n"
+                           + self.log_tail())
+
+    def stop(self):
+        """Shut down this server (and so its kernels) through its API, then by its PID."""
+        if self.process.poll() is None:
+            request = urllib.request.Request(
+                self.url + "api/shutdown", method="POST",
+                headers={"Authorization": f"token {self.token}"})
+            try:
+                urllib.request.urlopen(request, timeout=5).close()
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+        for stop_signal, wait_s in [(None, 15), (signal.SIGTERM, 10), (signal.SIGKILL, 5)]:
+            if stop_signal is not None and self.process.poll() is None:
+                os.kill(self.process.pid, stop_signal)
+            try:
+                self.process.wait(timeout=wait_s)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    """A private JupyterLab on 127.0.0.1, in the smoke profile, stopped at the end."""
+    directory = tmp_path_factory.mktemp("lab")
+    root = _scratch_course(directory)
+    for name, values in LAB_SETTINGS.items():
+        settings_file = directory / "settings" / name
+        settings_file.parent.mkdir(parents=True, exist_ok=True)
+        settings_file.write_text(json.dumps(values))
+    port, token = _free_port(), secrets.token_hex(24)
+    environment = dict(
+        os.environ,
+        CNN_PROFILE="smoke",
+        JUPYTER_CONFIG_DIR=str(directory / "config"),
+        JUPYTER_RUNTIME_DIR=str(directory / "runtime"),
+        JUPYTER_DATA_DIR=str(directory / "data"),
+        JUPYTERLAB_SETTINGS_DIR=str(directory / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(directory / "workspaces"),
+        IPYTHONDIR=str(directory / "ipython"),
+    )
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
+        f"--IdentityProvider.token={token}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = directory / "jupyter.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=root, env=environment,
+                                   stdout=log_file, stderr=subprocess.STDOUT)
+    server = LabServer(process, f"http://127.0.0.1:{port}/", token, root, log)
+    try:
+        server.wait_until_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+# -- the browser ---------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by playwright; skips (or fails in CI) without it."""
+    if not CHROMIUM.exists():
+        _skip_or_fail(f"browser tests need Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("browser tests need the Python package playwright")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
