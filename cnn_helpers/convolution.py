@@ -93,14 +93,16 @@ def check_output_sizes(sizes, kernels, paddings, strides) -> list[SizeCheck]:
     Combinations with no room for the kernel (k > n + 2 * padding) are skipped.
     """
     checks = []
-    for n, k, q, s in itertools.product(sizes, kernels, paddings, strides):
-        if k > n + 2 * q:
-            continue
-        formula = conv_output_shape(n, k, stride=s, total_padding=2 * q)[0]
-        with torch.no_grad():
-            layer = nn.Conv2d(1, 1, k, stride=s, padding=q, bias=False)
-            pytorch = layer(torch.zeros(1, 1, n, n)).shape[-1]
-        checks.append(SizeCheck(n, k, q, s, formula, pytorch))
+    for k, q, s in itertools.product(kernels, paddings, strides):
+        layer = nn.Conv2d(1, 1, k, stride=s, padding=q, bias=False)
+        for n in sizes:
+            if k > n + 2 * q:
+                continue
+            formula = conv_output_shape(n, k, stride=s, total_padding=2 * q)[0]
+            with torch.no_grad():
+                pytorch = layer(torch.zeros(1, 1, n, n)).shape[-1]
+            checks.append(SizeCheck(n, k, q, s, formula, pytorch))
+    checks.sort(key=lambda c: (c.n, c.k, c.padding, c.stride))
     return checks
 
 
