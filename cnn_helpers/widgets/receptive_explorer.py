@@ -1,0 +1,431 @@
+"""The receptive-field explorer (notes 1.2): which inputs can change one output element?
+
+Pick a stack of layers (the notes' two-layer example, LeNet, a VGG-style
+stack, or one you type), a layer and one element of its output. The
+explorer tints that element's receptive field (感受野) on the input and on
+every feature map before it, shows the table of ``receptive_field``
+(field size r, jump j, start), and checks the field a second way: it asks
+autograd which input pixels have a non-zero gradient
+(``autograd_receptive_field``) and dots those pixels, so a student sees
+the two agree.
+
+    >>> explorer = ReceptiveFieldExplorer(stack="LeNet (28x28)")
+    >>> explorer.update(layer=3, row=2, col=2).agree
+    True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from torch import nn
+
+from .. import render
+from ..images import photo
+from ..receptive import (
+    LayerGeometry,
+    ReceptiveFieldTable,
+    autograd_receptive_field,
+    receptive_field,
+)
+from .common import Explorer, picture, single_thread
+
+FIELD = (40, 170, 60)  # the analytic receptive field, tinted
+AUTOGRAD = (255, 140, 0)  # autograd's pixels, dotted
+CHOSEN = (220, 40, 40)  # the chosen output element
+DISAGREE = (200, 0, 200)
+
+
+def notes_two_layer_stack() -> nn.Sequential:
+    """The notes' example: a 2x2 kernel on a 3x3 input gives 2x2 (the 19...), a second 2x2 gives 1x1."""
+    return nn.Sequential(OrderedDict(conv1=nn.Conv2d(1, 1, 2), conv2=nn.Conv2d(1, 1, 2)))
+
+
+def lenet_stack() -> nn.Sequential:
+    """LeNet's convolutional part (chapter 3): 5x5 conv (padding 2), 2x2 pool, 5x5 conv, 2x2 pool."""
+    return nn.Sequential(OrderedDict(
+        conv1=nn.Conv2d(1, 6, 5, padding=2), sigmoid1=nn.Sigmoid(), pool1=nn.AvgPool2d(2, 2),
+        conv2=nn.Conv2d(6, 16, 5), sigmoid2=nn.Sigmoid(), pool2=nn.AvgPool2d(2, 2),
+    ))
+
+
+def vgg_style_stack(blocks: int = 2, convs: int = 2) -> nn.Sequential:
+    """VGG blocks (chapter 5): ``convs`` 3x3 padding-1 convolutions, then 2x2 stride-2 max pooling."""
+    layers = OrderedDict()
+    channels = 1
+    for block in range(1, blocks + 1):
+        for conv in range(1, convs + 1):
+            layers[f"conv{block}_{conv}"] = nn.Conv2d(channels, 4 * block, 3, padding=1)
+            layers[f"relu{block}_{conv}"] = nn.ReLU()
+            channels = 4 * block
+        layers[f"pool{block}"] = nn.MaxPool2d(2, 2)
+    return nn.Sequential(layers)
+
+
+CUSTOM = "custom (type it)"
+# name -> (model builder, input side)
+STACKS = {
+    "notes: two 2x2 layers (3x3)": (notes_two_layer_stack, 3),
+    "LeNet (28x28)": (lenet_stack, 28),
+    "VGG-style, 2 blocks (32x32)": (vgg_style_stack, 32),
+}
+DEFAULT_CUSTOM = "k=3,s=1,p=1; k=3,s=1,p=1; pool k=2,s=2; k=3,p=1"
+_KINDS = {"conv": "conv", "pool": "pool", "max": "pool", "maxpool": "pool", "avg": "pool",
+          "avgpool": "pool"}
+
+
+def parse_stack(text: str) -> nn.Sequential:
+    """A stack typed as layers separated by ';' (or lines): ``k=3,s=1,p=1; pool k=2,s=2``.
+
+    Each layer gives ``k`` (kernel) and optionally ``s`` (stride), ``p``
+    (padding per side) and ``d`` (dilation, convolutions only); ``pool``
+    before it makes a max pooling layer (stride defaults to ``k``). A
+    malformed entry is a ``ValueError`` that names the layer.
+    """
+    parts = [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
+    if not parts:
+        raise ValueError("type at least one layer, e.g. k=3,s=1,p=1; k=2,s=2")
+    layers, counts = OrderedDict(), {"conv": 0, "pool": 0}
+    for number, part in enumerate(parts, 1):
+        kind, values = "conv", {}
+        for word in re.split(r"[\s,]+", part):
+            if not word:
+                continue
+            key, equals, value = word.partition("=")
+            if not equals:
+                if word.lower() not in _KINDS or values:
+                    raise ValueError(f"layer {number} ({part!r}): {word!r} is not k=, s=, p= or d=")
+                kind = _KINDS[word.lower()]
+                continue
+            if key.lower() not in ("k", "s", "p", "d"):
+                raise ValueError(f"layer {number} ({part!r}): unknown setting {key!r}; use k, s, p, d")
+            try:
+                values[key.lower()] = int(value)
+            except ValueError:
+                raise ValueError(f"layer {number} ({part!r}): {value!r} is not a whole number") from None
+        if "k" not in values:
+            raise ValueError(f"layer {number} ({part!r}): give the kernel size, e.g. k=3")
+        k, p, d = values["k"], values.get("p", 0), values.get("d", 1)
+        s = values.get("s", k if kind == "pool" else 1)
+        LayerGeometry.make(f"layer {number}", k, s, p, d)  # raises for k, s, d < 1 or p < 0
+        if max(k, s, p, d) > 64:
+            raise ValueError(f"layer {number} ({part!r}): keep k, s, p and d at most 64")
+        counts[kind] += 1
+        if kind == "pool":
+            if d != 1:
+                raise ValueError(f"layer {number} ({part!r}): pooling here has no dilation")
+            if p > k // 2:
+                raise ValueError(f"layer {number} ({part!r}): pooling padding is at most half the "
+                                 f"window (p <= {k // 2})")
+            layers[f"pool{counts['pool']}"] = nn.MaxPool2d(k, s, p)
+        else:
+            layers[f"conv{counts['conv']}"] = nn.Conv2d(1, 1, k, s, p, dilation=d)
+    return nn.Sequential(layers)
+
+
+@dataclass
+class FieldReadout:
+    """What the explorer shows for one setting (what tests and notebooks read)."""
+
+    table: ReceptiveFieldTable  # rows of receptive_field: r, j, start per layer
+    layer: int
+    position: tuple[int, int]
+    field: torch.Tensor  # (h, w) bool: the analytic receptive field on the input
+    autograd: torch.Tensor  # (h, w) bool: the inputs with a non-zero gradient
+    agree: bool
+    feature_map_fields: list  # per earlier layer: (h_l, w_l) bool field on its output
+    statement: str
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
+class ReceptiveFieldExplorer(Explorer):
+    """The receptive field of one output element, on the input and on every feature map.
+
+    Keywords set the starting controls: ``stack`` (a name from ``STACKS``
+    or ``CUSTOM``), ``custom`` (the typed stack), ``input_size`` (for a
+    custom stack), ``background`` ("grid" or "photo"), ``layer`` (index of
+    the layer whose output element is chosen; default the last), ``row``,
+    ``col``.
+    """
+
+    def __init__(self, stack: str = "notes: two 2x2 layers (3x3)", *, custom: str = DEFAULT_CUSTOM,
+                 input_size: int = 16, background: str = "grid", layer: int = -1,
+                 row: int = 0, col: int = 0, display: int = 300, map_display: int = 150):
+        super().__init__()
+        self.display, self.map_display = display, map_display
+        self._models: dict = {}
+        style = {"description_width": "initial"}
+        controls = [
+            self._register("stack", widgets.Dropdown(
+                options=[*STACKS, CUSTOM], value=stack, description="stack")),
+            self._register("custom", widgets.Text(
+                value=custom, description="layers", continuous_update=False,
+                placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="420px"))),
+            self._register("input_size", widgets.IntSlider(
+                value=input_size, min=3, max=256, description="input size", style=style,
+                continuous_update=False)),
+            self._register("background", widgets.Dropdown(
+                options=["grid", "photo"], value=background, description="input shows")),
+            self._register("layer", widgets.IntSlider(
+                value=0, min=0, max=0, description="layer", style=style)),
+            self._register("row", widgets.IntSlider(
+                value=0, min=0, max=0, description="output row", style=style)),
+            self._register("col", widgets.IntSlider(
+                value=0, min=0, max=0, description="output col", style=style)),
+        ]
+        self.input_picture = picture()
+        self.input_title = widgets.HTML()
+        self.maps = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap",
+                                                       align_items="flex-end"))
+        self.statement = widgets.HTML()
+        self.table_view = widgets.HTML()
+        self.body = widgets.VBox([
+            widgets.HBox([widgets.VBox([self.input_title, self.input_picture]), self.maps],
+                         layout=widgets.Layout(flex_flow="row wrap", align_items="flex-end")),
+            self.statement,
+            self.table_view,
+        ])
+        self.root = widgets.VBox([
+            widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:])]),
+            self.message,
+            self.body,
+        ])
+        self._map_pictures: list[tuple[widgets.HTML, widgets.Image, widgets.VBox]] = []
+        self.update(layer=layer if layer >= 0 else 10**6, row=row, col=col)
+
+    # -- settings -------------------------------------------------------------------
+    def update(self, **changes) -> FieldReadout | None:
+        """Set controls by name, then redraw once.
+
+        The stack is set first, then the layer (its range follows the stack),
+        then the row and column (their range follows the layer's output).
+        """
+        unknown = set(changes) - set(self._controls)
+        if unknown:
+            raise KeyError(f"no control named {', '.join(sorted(unknown))}; "
+                           f"controls: {', '.join(self._controls)}")
+        was, self._updating = self._updating, True
+        try:
+            for stage in (("stack", "custom", "input_size", "background"), ("layer",),
+                          ("row", "col")):
+                self._fit_ranges()
+                for name in stage:
+                    if name in changes:
+                        value = changes[name]
+                        if name in ("layer", "row", "col") and value < 0:  # -1: the last one
+                            value += self._controls[name].max + 1
+                        self._controls[name].value = value
+        finally:
+            self._updating = was
+        return self.redraw()
+
+    def _on_change(self, _change=None):
+        if not self._updating:
+            self.update()  # fits the ranges, then redraws
+
+    def model(self, stack: str, custom: str) -> nn.Sequential:
+        """The stack's model (a custom one parsed from ``custom``; cached)."""
+        key = (stack, custom if stack == CUSTOM else "")
+        if key not in self._models:
+            self._models[key] = parse_stack(custom) if stack == CUSTOM else STACKS[stack][0]()
+        return self._models[key]
+
+    def input_side(self, stack: str, input_size: int) -> int:
+        return input_size if stack == CUSTOM else STACKS[stack][1]
+
+    def table(self, stack: str, custom: str, input_size: int) -> ReceptiveFieldTable:
+        """``receptive_field`` of the stack (a ValueError when the input shrinks to nothing)."""
+        key = ("table", stack, custom if stack == CUSTOM else "", self.input_side(stack, input_size))
+        if key not in self._models:
+            self._models[key] = receptive_field(self.model(stack, custom), key[-1])
+        return self._models[key]
+
+    def _fit_ranges(self) -> None:
+        s = self.settings
+        try:
+            table = self.table(s["stack"], s["custom"], s["input_size"])
+        except ValueError:
+            return
+        layer = self._controls["layer"]
+        if layer.max != len(table) - 1:
+            layer.max = len(table) - 1
+        out_h, out_w = table[layer.value].output_size
+        for name, size in (("row", out_h), ("col", out_w)):
+            if self._controls[name].max != size - 1:
+                self._controls[name].max = size - 1
+
+    @staticmethod
+    def _show(widget: widgets.Widget, visible: bool) -> None:
+        display = None if visible else "none"
+        if widget.layout.display != display:
+            widget.layout.display = display
+
+    # -- one update -----------------------------------------------------------------
+    def _update(self, **settings) -> FieldReadout:
+        with single_thread():  # small tensors: one thread is fastest (see single_thread)
+            return self._compute_and_draw(**settings)
+
+    def _compute_and_draw(self, stack, custom, input_size, background, layer, row, col):
+        self._show(self._controls["custom"], stack == CUSTOM)
+        self._show(self._controls["input_size"], stack == CUSTOM)
+        try:
+            table = self.table(stack, custom, input_size)
+        except ValueError:
+            self._show(self.body, False)
+            raise
+        self._show(self.body, True)
+        model = self.model(stack, custom)
+        side = self.input_side(stack, input_size)
+        position = (row, col)
+
+        field = table.mask(position, layer)  # (side, side) bool
+        by_autograd = autograd_receptive_field(model, side, position, layer)
+        agree = bool(torch.equal(field, by_autograd))
+        maps = [  # the field on the output of each earlier layer: walk the layers after it
+            receptive_field(table.geometries[index + 1 : layer + 1], table[index].output_size)
+            .mask(position, -1) for index in range(layer)
+        ]
+        statement, statement_html = self._statement(table, layer, position, field, agree)
+
+        self._draw_input(stack, side, background, field, by_autograd, position, layer, table)
+        self._draw_maps(stack, table, layer, position, maps)
+        self.statement.value = statement_html
+        self.table_view.value = self._table_html(table, layer)
+        return FieldReadout(table, layer, position, field, by_autograd, agree, maps, statement)
+
+    @staticmethod
+    def _statement(table, layer, position, field, agree) -> tuple[str, str]:
+        """What the element sees and whether autograd agrees: (plain text, HTML)."""
+        rows, cols = table.field(position, layer)
+        name = table[layer].name
+        if not rows or not cols:
+            seen = (f"{name} element {position} is computed from padding alone: "
+                    "it sees no input pixel")
+        else:
+            seen = (f"{name} element {position} sees {int(field.sum())} input pixels: "
+                    f"rows {rows[0]}-{rows[-1]}, columns {cols[0]}-{cols[-1]}")
+            if table[layer].has_gaps:
+                seen += " (with gaps: a stride skipped some inputs)"
+        check = ("\u2713 autograd agrees: exactly these pixels have a non-zero gradient" if agree
+                 else "\u2717 autograd disagrees: the differing pixels are purple")
+        colour = "#1b7f2a" if agree else "#b00020"
+        return (f"{seen}. {check}",
+                f"<div>{html.escape(seen)}</div>"
+                f"<div style='color:{colour}'><b>{html.escape(check)}</b></div>")
+
+    # -- pictures -------------------------------------------------------------------
+    def _background(self, side: int, background: str, factor: int) -> np.ndarray:
+        key = ("background", side, background, factor)
+        if key not in self._models:
+            if background == "photo":
+                grey = photo("camera", side).numpy() * 0.6 + 0.4  # lightened: tints stay visible
+                rgb = render.colorize(grey, vmin=0, vmax=1)
+            else:
+                rgb = np.full((side, side, 3), 238, dtype=np.uint8)
+            self._models[key] = _with_grid(render.upscale(rgb, factor), factor)
+        return self._models[key]
+
+    def _draw_input(self, stack, side, background, field, by_autograd, position, layer, table):
+        factor = render.display_factor(side, side, self.display)
+        rgb = self._background(side, background, factor).copy()
+        field_np, autograd_np = field.numpy(), by_autograd.numpy()
+        render.tint_mask(rgb, field_np, FIELD, factor, alpha=0.55)
+        rows, cols = table.box(position, layer)
+        if rows.stop > rows.start:
+            render.draw_box(rgb, rows, cols, FIELD, factor, thickness=2 if factor > 3 else 1)
+            if factor < 4:  # a big input: short guide lines from the edges point at the field
+                _guides(rgb, slice(rows.start * factor, rows.stop * factor),
+                        slice(cols.start * factor, cols.stop * factor), FIELD)
+        if factor >= 4:  # a dot in the middle of every pixel that autograd found
+            dot = max(2, factor // 3)
+            start = (factor - dot) // 2
+            dots = np.zeros((factor, factor), dtype=bool)
+            dots[start : start + dot, start : start + dot] = True
+            big = np.kron(autograd_np, dots).astype(bool)
+            rgb[big] = AUTOGRAD
+        render.tint_mask(rgb, field_np != autograd_np, DISAGREE, factor, alpha=1.0)
+        self.input_picture.value = render.png_bytes(rgb)
+        self.input_picture.layout.width = f"{rgb.shape[1]}px"
+        dots = "orange dots" if factor >= 4 else "(pixels too small for dots)"
+        self.input_title.value = (
+            f"<b>input {side}x{side}</b>: field in green, autograd's pixels as {dots}")
+
+    def _draw_maps(self, stack, table, layer, position, maps):
+        """One picture per layer up to ``layer``: its output, the field on it, the element."""
+        while len(self._map_pictures) < len(table):  # pictures are made once, then reused
+            title, image = widgets.HTML(), picture()
+            self._map_pictures.append((title, image, widgets.VBox([title, image])))
+        if len(self.maps.children) != len(table):
+            self.maps.children = [box for _, _, box in self._map_pictures[: len(table)]]
+        for index, (title, image, box) in enumerate(self._map_pictures[: len(table)]):
+            self._show(box, index <= layer)
+            if index > layer:
+                continue
+            out_h, out_w = table[index].output_size
+            factor = render.display_factor(out_h, out_w, self.map_display)
+            rgb = _with_grid(render.upscale(np.full((out_h, out_w, 3), 238, np.uint8), factor),
+                             factor)
+            if index < layer:
+                render.tint_mask(rgb, maps[index].numpy(), FIELD, factor, alpha=0.55)
+            else:
+                render.draw_box(rgb, slice(position[0], position[0] + 1),
+                                slice(position[1], position[1] + 1), CHOSEN, factor,
+                                thickness=max(1, factor // 2), fill_alpha=1.0)
+                if factor < 4:  # a single pixel: frame it so it can be found
+                    render.draw_box(rgb, slice(position[0] * factor - 3, (position[0] + 1) * factor + 3),
+                                    slice(position[1] * factor - 3, (position[1] + 1) * factor + 3),
+                                    CHOSEN, 1, thickness=2)
+            image.value = render.png_bytes(rgb)
+            image.layout.width = f"{rgb.shape[1]}px"
+            title.value = f"<b>{html.escape(table[index].name)}</b> {out_h}x{out_w}"
+
+    @staticmethod
+    def _table_html(table, layer) -> str:
+        """``receptive_field``'s rows as an HTML table, the chosen layer highlighted."""
+        def pair(values):
+            return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
+
+        head = ("<tr><th>layer</th><th>kernel, stride, padding</th><th>output</th>"
+                "<th>field r</th><th>jump j</th><th>start</th></tr>")
+        lines = []
+        for index, (row, g) in enumerate(zip(table, table.geometries)):
+            style = " style='background:#e6f4ea;font-weight:bold'" if index == layer else ""
+            lines.append(
+                f"<tr{style}><td>{html.escape(row.name)}</td>"
+                f"<td>k={pair(g.kernel)}, s={pair(g.stride)}, p={pair(g.padding)}"
+                + (f", d={pair(g.dilation)}" if g.dilation != (1, 1) else "") + "</td>"
+                f"<td>{pair(row.output_size)}</td><td>{pair(row.size)}</td>"
+                f"<td>{pair(row.jump)}</td><td>{pair(row.start)}</td></tr>")
+        return ("<b>receptive_field</b>: r = r<sub>prev</sub> + (k - 1) j<sub>prev</sub>, "
+                "j = j<sub>prev</sub> s, start = start<sub>prev</sub> - p j<sub>prev</sub>"
+                "<table style='border-collapse:collapse;text-align:right' cellpadding='3'>"
+                + head + "".join(lines) + "</table>")
+
+
+def _guides(rgb: np.ndarray, rows: slice, cols: slice, color, gap: int = 6) -> None:
+    """Lines from the picture's four edges towards the box ``rows`` x ``cols`` (pixels), in place."""
+    height, width = rgb.shape[:2]
+    middle_y = min(max((rows.start + rows.stop) // 2, 0), height - 1)
+    middle_x = min(max((cols.start + cols.stop) // 2, 0), width - 1)
+    rgb[middle_y, : max(cols.start - gap, 0)] = color
+    rgb[middle_y, min(cols.stop + gap, width) :] = color
+    rgb[: max(rows.start - gap, 0), middle_x] = color
+    rgb[min(rows.stop + gap, height) :, middle_x] = color
+
+
+def _with_grid(rgb: np.ndarray, factor: int) -> np.ndarray:
+    """Faint lines between enlarged pixels (factor >= 6), so single pixels can be counted."""
+    if factor < 6:
+        return rgb
+    rgb = rgb.copy()
+    rgb[::factor] = (rgb[::factor].astype(np.int16) * 4 // 5).astype(np.uint8)
+    rgb[:, ::factor] = (rgb[:, ::factor].astype(np.int16) * 4 // 5).astype(np.uint8)
+    return rgb

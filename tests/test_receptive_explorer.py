@@ -1,0 +1,108 @@
+"""The receptive-field explorer shows the analytic field, and autograd finds the same one."""
+
+import pytest
+import torch
+
+from cnn_helpers.receptive import autograd_receptive_field, receptive_field
+from cnn_helpers.widgets.receptive_explorer import (
+    CUSTOM,
+    STACKS,
+    ReceptiveFieldExplorer,
+    parse_stack,
+)
+
+CUSTOM_STACKS = [
+    "k=3,s=1,p=1; k=2,s=2",
+    "k=5,p=2; pool k=2; k=3,s=2,p=1; k=3,d=2,p=2",
+    "k=3,s=3; k=3",  # stride as large as the window: no overlap
+    "k=2,s=3; k=2,s=3",  # stride larger than the window: a field with gaps
+    "k=1,p=2; k=3",  # elements computed from padding alone
+]
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return ReceptiveFieldExplorer(display=60, map_display=40)
+
+
+def positions(readout_table, layer):
+    out_h, out_w = readout_table[layer].output_size
+    return {(0, 0), (out_h - 1, out_w - 1), (out_h // 2, out_w // 3)}
+
+
+@pytest.mark.parametrize("stack", list(STACKS))
+def test_analytic_field_equals_autograd_on_every_offered_stack(explorer, stack):
+    table = explorer.update(stack=stack).table
+    for layer in range(len(table)):
+        for row, col in positions(table, layer):
+            readout = explorer.update(layer=layer, row=row, col=col)
+            assert explorer.error is None, explorer.error
+            assert readout.agree and "\u2713 autograd agrees" in readout.statement
+            assert torch.equal(readout.field, readout.autograd)
+            side = STACKS[stack][1]
+            model = explorer.model(stack, "")
+            assert torch.equal(readout.autograd,
+                               autograd_receptive_field(model, side, (row, col), layer))
+
+
+@pytest.mark.parametrize("text", CUSTOM_STACKS)
+def test_analytic_field_equals_autograd_on_typed_stacks(explorer, text):
+    table = explorer.update(stack=CUSTOM, custom=text, input_size=13).table
+    assert explorer.error is None, explorer.error
+    for layer in range(len(table)):
+        for row, col in positions(table, layer):
+            readout = explorer.update(layer=layer, row=row, col=col)
+            assert readout.agree, (text, layer, row, col)
+
+
+def test_the_notes_two_layers_widen_the_field_from_four_to_nine_inputs(explorer):
+    first = explorer.update(stack="notes: two 2x2 layers (3x3)", layer=0, row=0, col=0)
+    assert int(first.field.sum()) == 4  # 19's receptive field: the four shaded inputs
+    second = explorer.update(layer=1)
+    assert int(second.field.sum()) == 9  # one more 2x2 layer: all nine inputs
+    assert int(second.feature_map_fields[0].sum()) == 4  # ...through all four of the first map
+
+
+def test_lenet_table_is_the_one_receptive_field_computes(explorer):
+    readout = explorer.update(stack="LeNet (28x28)", layer=-1, row=2, col=2)
+    expected = receptive_field(explorer.model("LeNet (28x28)", ""), 28)
+    assert [row.size for row in readout.table] == [row.size for row in expected]
+    assert [row.size[0] for row in readout.table] == [5, 6, 14, 16]
+    assert "field r" in explorer.table_view.value
+
+
+def test_feature_map_fields_narrow_towards_the_chosen_layer(explorer):
+    readout = explorer.update(stack="VGG-style, 2 blocks (32x32)", layer=-1, row=4, col=4)
+    sizes = [int(mask.sum()) for mask in readout.feature_map_fields]
+    assert len(sizes) == len(readout.table) - 1
+    # walking back from pool2: 2x2 on conv2_2, 4x4 on conv2_1, 6x6 on pool1, 12x12, 14x14
+    assert sizes == [14 * 14, 12 * 12, 6 * 6, 4 * 4, 2 * 2]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("k=3; q=2", "unknown setting"),
+    ("k=3,s=x", "not a whole number"),
+    ("s=2", "kernel size"),
+    ("", "at least one layer"),
+    ("k=0", "at least 1"),
+    ("pool k=2,p=2", "half the window"),
+    ("k=9; k=9; k=9", "larger than the padded input"),
+])
+def test_a_malformed_custom_stack_is_a_message_not_an_exception(explorer, text, words):
+    assert explorer.update(stack=CUSTOM, custom=text, input_size=16) is None
+    assert words in explorer.error
+    assert explorer.update(custom="k=3,s=1,p=1; k=2,s=2") is not None  # and it recovers
+    assert explorer.error is None
+
+
+def test_parse_stack_builds_the_layers_it_reads():
+    model = parse_stack("k=3,s=1,p=1; pool k=2,s=2")
+    conv, pool = list(model)
+    assert (conv.kernel_size, conv.stride, conv.padding) == ((3, 3), (1, 1), (1, 1))
+    assert (pool.kernel_size, pool.stride) == (2, 2)
+
+
+def test_the_photo_background_and_a_large_input_draw(explorer):
+    readout = ReceptiveFieldExplorer(stack=CUSTOM, custom="k=3,p=1; pool k=2; k=3,p=1",
+                                     input_size=64, background="photo").update(row=5, col=9)
+    assert readout.agree and readout.field.shape == (64, 64)
