@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -32,7 +33,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium package; CNN_CHROMIUM names another build (or a missing one, to try the skip).
+CHROMIUM = Path(os.environ.get("CNN_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_VARIABLE = "CNN_REQUIRE_BROWSER"
 SCREENSHOT_VARIABLE = "CNN_UPDATE_SCREENSHOTS"
 # Flags measured to work for Debian's chromium in a container (as root: no sandbox).
@@ -41,6 +43,8 @@ CHROMIUM_FLAGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 SERVER_START_TIMEOUT_S = 60
+KERNEL_START_TIMEOUT_S = 60
+RUN_ALL_TIMEOUT_S = 90  # every notebook of the session together, smoke profile
 # JupyterLab user settings: no news or update pop-ups over the notebook, and every
 # cell kept in the page (no virtual scrolling), so the tests can find any cell.
 LAB_SETTINGS = {
@@ -156,8 +160,24 @@ class LabServer:
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory):
-    """A private JupyterLab on 127.0.0.1, in the smoke profile, stopped at the end."""
+def sync_playwright():
+    """Playwright's entry point, once Chromium is known to be there (else skip or fail)."""
+    if not CHROMIUM.exists():
+        _skip_or_fail(f"browser tests need Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("browser tests need the Python package playwright")
+    return sync_playwright
+
+
+@pytest.fixture(scope="session")
+def lab_server(sync_playwright, tmp_path_factory):
+    """A private JupyterLab on 127.0.0.1, in the smoke profile, stopped at the end.
+
+    It is yielded while still starting (``wait_until_ready`` before use), so that the
+    browser can start meanwhile.
+    """
     directory = tmp_path_factory.mktemp("lab")
     root = _scratch_course(directory)
     for name, values in LAB_SETTINGS.items():
@@ -189,22 +209,14 @@ def lab_server(tmp_path_factory):
                                    stdout=log_file, stderr=subprocess.STDOUT)
     server = LabServer(process, f"http://127.0.0.1:{port}/", token, root, log)
     try:
-        server.wait_until_ready()
         yield server
     finally:
         server.stop()
 
 
-# -- the browser ---------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium driven by playwright; skips (or fails in CI) without it."""
-    if not CHROMIUM.exists():
-        _skip_or_fail(f"browser tests need Chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("browser tests need the Python package playwright")
+def browser(sync_playwright):
+    """Headless Debian Chromium driven by playwright."""
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
@@ -212,3 +224,82 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+# -- notebooks opened and run in the browser ------------------------------------------
+class RanNotebook:
+    """A browser page showing one notebook, run with "Run All Cells", and its console errors."""
+
+    def __init__(self, page, notebook: str):
+        self.page, self.notebook = page, notebook
+        self.console_errors: list[str] = []
+        page.on("console", lambda message: message.type == "error"
+                and self.console_errors.append(message.text))
+        page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
+
+    def run_all_cells(self):
+        """Wait for the kernel, then choose Run > Run All Cells in the menu bar."""
+        page = self.page
+        # The kernel indicator says idle before a kernel exists; this text needs the kernel.
+        page.locator("#jp-main-statusbar").get_by_text("Python 3 (ipykernel) | Idle").wait_for(
+            timeout=KERNEL_START_TIMEOUT_S * 1000)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+    def _prompts(self) -> list[str]:
+        return self.page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+
+    def wait_until_every_cell_ran(self, deadline: float):
+        """Every code cell numbered; a run stopped by an error fails with its traceback."""
+        stopped_since = None
+        while time.monotonic() < deadline:
+            prompts = self._prompts()
+            ran = [bool(re.search(r"\[\d+\]", prompt)) for prompt in prompts]
+            if prompts and all(ran):
+                return
+            busy = any("*" in prompt for prompt in prompts)
+            if any(ran) and not busy:  # idle with cells left: an error stopped "Run All"
+                stopped_since = stopped_since or time.monotonic()
+                if time.monotonic() - stopped_since > 3:
+                    break
+            else:
+                stopped_since = None
+            time.sleep(0.2)
+        errors = self.page.locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+        ).all_inner_texts()
+        pytest.fail(f"{self.notebook}: not every cell ran (prompts {self._prompts()}); "
+                    "stderr outputs:\n" + "\n".join(errors)[-3000:], pytrace=False)
+
+
+class Lab:
+    """JupyterLab in the browser: ``run(notebooks)`` opens and runs them, all at once."""
+
+    def __init__(self, server: LabServer, context):
+        self.server, self.context = server, context
+        self.ran: dict[str, RanNotebook] = {}
+
+    def run(self, notebooks) -> dict[str, RanNotebook]:
+        """Open each notebook in its own page and run all its cells; kernels run side by side."""
+        new = [RanNotebook(self.context.new_page(), name)
+               for name in notebooks if name not in self.ran]
+        for notebook in new:
+            notebook.page.goto(self.server.notebook_url(notebook.notebook))
+        for notebook in new:
+            notebook.run_all_cells()
+        deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
+        for notebook in new:
+            notebook.wait_until_every_cell_ran(deadline)
+            self.ran[notebook.notebook] = notebook
+        return self.ran
+
+
+@pytest.fixture(scope="session")
+def lab(lab_server, browser):
+    """The course's JupyterLab open in Chromium (the server boots while Chromium starts)."""
+    lab_server.wait_until_ready()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield Lab(lab_server, context)
+    finally:
+        context.close()

@@ -21,7 +21,6 @@ import pytest
 
 IMAGES = Path(__file__).resolve().parents[2] / "images"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-RUN_ALL_TIMEOUT_S = 90
 UPDATE_TIMEOUT_MS = 10_000
 WIDGET_ERRORS = ("Error displaying widget", "model not found")
 # Console errors that mean a widget is broken (others, e.g. a missing favicon, are not ours).
@@ -69,68 +68,12 @@ WIDGETS = [
 CASES = [case for case in WIDGETS if (NOTEBOOKS / case.notebook).exists()]
 
 
-# -- a notebook opened and run once per session ---------------------------------------
-class OpenNotebook:
-    """A browser page showing one notebook after "Run All Cells", and its console errors."""
-
-    def __init__(self, page, notebook: str):
-        self.page, self.notebook = page, notebook
-        self.console_errors: list[str] = []
-        page.on("console", lambda message: message.type == "error"
-                and self.console_errors.append(message.text))
-        page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
-
-    def open_and_run_all(self, url: str):
-        page = self.page
-        page.goto(url)
-        # The kernel indicator says idle before a kernel exists; this text needs the kernel.
-        page.locator("#jp-main-statusbar").get_by_text("Python 3 (ipykernel) | Idle").wait_for(
-            timeout=60_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        self._wait_until_every_cell_ran()
-
-    def _prompts(self) -> list[str]:
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell "
-                                 ".jp-InputArea-prompt").all_inner_texts()
-
-    def _wait_until_every_cell_ran(self):
-        """Every code cell numbered; a run stopped by an error fails with its traceback."""
-        deadline, stopped_since = time.monotonic() + RUN_ALL_TIMEOUT_S, None
-        while time.monotonic() < deadline:
-            prompts = self._prompts()
-            ran = [bool(re.search(r"\[\d+\]", prompt)) for prompt in prompts]
-            if prompts and all(ran):
-                return
-            busy = any("*" in prompt for prompt in prompts)
-            if any(ran) and not busy:  # idle with cells left: an error stopped "Run All"
-                stopped_since = stopped_since or time.monotonic()
-                if time.monotonic() - stopped_since > 3:
-                    break
-            else:
-                stopped_since = None
-            time.sleep(0.2)
-        errors = self.page.locator(
-            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-        ).all_inner_texts()
-        pytest.fail(f"{self.notebook}: not every cell ran (prompts {self._prompts()}); "
-                    f"stderr outputs:\n" + "\n".join(errors)[-3000:], pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def open_notebook(browser, lab_server):
-    """``open_notebook(name)``: the page of that notebook, opened and run once per session."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    opened: dict[str, OpenNotebook] = {}
-
-    def get(notebook: str) -> OpenNotebook:
-        if notebook not in opened:
-            opened[notebook] = OpenNotebook(context.new_page(), notebook)
-            opened[notebook].open_and_run_all(lab_server.notebook_url(notebook))
-        return opened[notebook]
-
-    yield get
-    context.close()
+@pytest.fixture(scope="module")
+def ran_notebooks(lab, request):
+    """The notebooks of the selected cases, opened and run together (their kernels overlap)."""
+    selected = {item.callspec.params["case"].notebook for item in request.session.items
+                if hasattr(item, "callspec") and "case" in item.callspec.params}
+    return lab.run(sorted(selected))
 
 
 # -- driving one widget ---------------------------------------------------------------
@@ -146,6 +89,16 @@ class WidgetDriver:
         self.handle = slider.first.locator(".noUi-handle").first
         self.track = slider.first.locator(".noUi-target").first
         self.pictures = self.output.locator("img.cnn-picture")
+
+    def wait_until_rendered(self):
+        """The slider is on the page; a widget error or plain-text fallback fails at once."""
+        deadline = time.monotonic() + UPDATE_TIMEOUT_MS / 1000
+        while self.handle.count() == 0:
+            shown = self.output.inner_text() if self.output.count() else "(no output)"
+            if any(error in shown for error in WIDGET_ERRORS) or time.monotonic() > deadline:
+                raise AssertionError(f"{self.case.id}: no slider {self.case.slider!r}; "
+                                     f"the cell shows {shown!r}")
+            time.sleep(0.1)
 
     def html_text(self) -> str:
         """The text of the widget's HTML parts (readouts, shapes, message), not the sliders'."""
@@ -205,12 +158,12 @@ def _move(driver: WidgetDriver, how: str, target: float, shows: str):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_widget_renders_and_its_slider_redraws_it(case, open_notebook, update_screenshots):
-    notebook = open_notebook(case.notebook)
+def test_widget_renders_and_its_slider_redraws_it(case, ran_notebooks, update_screenshots):
+    notebook = ran_notebooks[case.notebook]
     page = notebook.page
     driver = WidgetDriver(page, case)
 
-    driver.handle.wait_for(timeout=UPDATE_TIMEOUT_MS)
+    driver.wait_until_rendered()
     driver.wait_for_text(case.first)
     assert driver.picture_pixels(), f"{case.id}: no cnn-picture shown"
     if update_screenshots:
@@ -223,9 +176,9 @@ def test_widget_renders_and_its_slider_redraws_it(case, open_notebook, update_sc
         driver.drag_to(value)
         driver.wait_for_text(message)
 
-    outputs = "\n".join(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
-                                     ".jp-OutputArea").all_inner_texts())
+    outputs = "\n".join(page.locator(".jp-OutputArea").all_inner_texts())
     for error in WIDGET_ERRORS:
         assert error not in outputs, f"{case.notebook} shows {error!r}"
-    widget_errors = [text for text in notebook.console_errors if WIDGET_CONSOLE_ERROR.search(text)]
+    widget_errors = [text for text in notebook.console_errors
+                     if WIDGET_CONSOLE_ERROR.search(text) or text.startswith("page error")]
     assert not widget_errors, f"browser console: {widget_errors}"
