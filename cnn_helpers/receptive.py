@@ -296,3 +296,45 @@ def autograd_receptive_field(model: nn.Module, input_size, position, layer: int 
         raise ValueError(f"position {(i, j)} is outside the output of size {tuple(out.shape[-2:])}")
     out[0, :, i, j].sum().backward()
     return (X.grad[0].abs().sum(0) > 0)
+
+
+class AutogradFieldProbe:
+    """``autograd_receptive_field`` for many output elements of one model, built once.
+
+    The probe copy is made once, and its forward pass once per layer (the
+    graph is kept); each element then costs one backward pass, which keeps
+    an interactive explorer quick. The masks are the same as
+    ``autograd_receptive_field(model, input_size, position, layer)``.
+    """
+
+    def __init__(self, model: nn.Module, input_size):
+        self.input_size = as_pair(input_size, "input_size")
+        self.probe = _probe_copy(model)
+        self._forward: dict = {}  # layer -> (input X, that layer's output)
+
+    def _output(self, layer: int | None):
+        if layer not in self._forward:
+            layers = [module for _, module in flatten_layers(self.probe)
+                      if isinstance(module, (nn.Conv2d, nn.AvgPool2d))]
+            stop = layers[-1 if layer is None else layer]
+            in_channels = next((m.in_channels for m in layers if isinstance(m, nn.Conv2d)), 1)
+            X = torch.ones((1, in_channels, *self.input_size), dtype=torch.float64,
+                           requires_grad=True)
+            Z = X
+            for _, module in flatten_layers(self.probe):
+                if isinstance(module, (nn.Flatten, nn.Linear)):
+                    break
+                Z = module(Z)
+                if module is stop:
+                    break
+            self._forward[layer] = (X, Z)
+        return self._forward[layer]
+
+    def __call__(self, position, layer: int | None = None) -> torch.Tensor:
+        """Boolean (h, w) mask of the input pixels that affect output ``position`` of ``layer``."""
+        X, out = self._output(layer)
+        i, j = as_pair(position, "position")
+        if not (0 <= i < out.shape[-2] and 0 <= j < out.shape[-1]):
+            raise ValueError(f"position {(i, j)} is outside the output of size {tuple(out.shape[-2:])}")
+        (grad,) = torch.autograd.grad(out[0, :, i, j].sum(), X, retain_graph=True)
+        return grad[0].abs().sum(0) > 0
