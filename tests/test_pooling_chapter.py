@@ -1,0 +1,185 @@
+"""Chapter 2 (pooling): the claims of the notes, the helpers that measure them, exercises, figures."""
+
+import re
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from cnn_helpers import ops, pooling
+from cnn_helpers.exercises import pooling as exercises
+from cnn_helpers.images import edge_image, photo
+
+# ---------------------------------------------------------------- fast pooling = from-scratch pooling
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 8), w=st.integers(1, 8), kh=st.integers(1, 4), kw=st.integers(1, 4),
+       sh=st.integers(1, 3), sw=st.integers(1, 3), ph=st.integers(0, 2), pw=st.integers(0, 2),
+       channels=st.integers(1, 3), mode=st.sampled_from(["max", "avg"]), seed=st.integers(0, 2**16))
+def test_fast_pool_equals_pool2d_from_scratch_or_refuses_alike(h, w, kh, kw, sh, sw, ph, pw,
+                                                              channels, mode, seed):
+    torch.manual_seed(seed)
+    X = torch.randn(channels, h, w, dtype=torch.float64)
+    arguments = dict(stride=(sh, sw), padding=(ph, pw))
+    try:
+        expected = ops.pool2d(X, (kh, kw), mode, **arguments)
+    except ValueError as error:
+        with pytest.raises(ValueError, match=re.escape(str(error))):
+            pooling.pool(X, (kh, kw), mode, **arguments)
+        with pytest.raises(ValueError):
+            pooling.pooling_output_shape((h, w), (kh, kw), **arguments)
+        return
+    torch.testing.assert_close(pooling.pool(X, (kh, kw), mode, **arguments), expected)
+    assert pooling.pooling_output_shape((h, w), (kh, kw), **arguments) == expected.shape[-2:]
+
+
+def test_pool_keeps_two_dimensional_input_two_dimensional():
+    assert pooling.pool(torch.ones(4, 4), 2).shape == (2, 2)
+    with pytest.raises(ValueError, match="mode must be"):
+        pooling.pool(torch.ones(4, 4), 2, "median")
+
+
+# ---------------------------------------------------------------- invariance (2.4)
+
+
+def test_a_one_pixel_shift_changes_every_edge_output_but_max_pooling_keeps_some():
+    curve = pooling.invariance_curve(photo("camera", 128), [0, 1], 2, "max",
+                                     before_pooling=pooling.edge_response)
+    assert curve.unpooled[0] == curve.pooled[0] == 1.0
+    assert curve.unpooled[1] < 0.01
+    assert curve.pooled[1] > 0.25
+
+
+def test_bigger_max_pooling_windows_keep_more_outputs_unchanged():
+    image = photo("camera", 128)
+    kept = [pooling.invariance_curve(image, [1], k, "max", before_pooling=pooling.edge_response)
+            .pooled[0] for k in (2, 3, 4)]
+    assert kept[0] < kept[1] < kept[2]
+
+
+def test_invariance_fades_as_the_shift_grows_to_the_window():
+    curve = pooling.invariance_curve(photo("camera", 128), range(5), 3, "max",
+                                     before_pooling=pooling.edge_response)
+    assert curve.pooled[0] > curve.pooled[1] > curve.pooled[2] > curve.pooled[3]
+    assert curve.pooled[3] < 0.02
+
+
+@pytest.mark.parametrize("window", [2, 3, 4])
+def test_max_pooling_of_noise_keeps_k_minus_s_over_k_plus_s(window):
+    torch.manual_seed(0)
+    noise = torch.rand(256, 256, dtype=torch.float64)
+    curve = pooling.invariance_curve(noise, range(window + 1), window, "max")
+    for shift, kept in zip(curve.shifts, curve.pooled):
+        assert kept == pytest.approx(pooling.expected_unchanged_max(window, shift), abs=0.03)
+
+
+def test_unchanged_fraction_counts_equal_elements_within_the_tolerance():
+    a = torch.tensor([0.0, 1.0, 2.0, 3.0])
+    assert pooling.unchanged_fraction(a, a + torch.tensor([0, 0, 0.05, 1])) == 0.5
+    assert pooling.unchanged_fraction(a, a + torch.tensor([0, 0, 0.05, 1]), 0.1) == 0.75
+    with pytest.raises(ValueError, match="shapes differ"):
+        pooling.unchanged_fraction(a, a[:2])
+
+
+def test_edge_response_marks_the_notes_two_vertical_edges():
+    Y = pooling.edge_response(edge_image())
+    assert Y.shape == (6, 7)
+    assert Y.sum(0).tolist() == [0, 6, 0, 0, 0, 6, 0]
+
+
+# ---------------------------------------------------------------- parameters (2, 2.3)
+
+
+def test_pooling_layers_have_no_parameters():
+    for layer in (nn.MaxPool2d(3, 2, 1), nn.AvgPool2d(2), nn.AdaptiveAvgPool2d(1)):
+        assert pooling.parameter_count(layer) == 0
+
+
+def test_global_average_pooling_gives_one_number_per_channel():
+    X = torch.randn(2, 5, 7, 7)
+    gap = nn.AdaptiveAvgPool2d(1)(X)
+    assert gap.shape == (2, 5, 1, 1)
+    torch.testing.assert_close(gap[..., 0, 0], X.mean(dim=(2, 3)))
+
+
+def test_gap_head_has_49_times_fewer_parameters_than_flatten_head_on_7x7_maps():
+    gap = pooling.gap_head(512, 10)
+    flat = pooling.flatten_head(512, 7, 7, 10)
+    assert pooling.parameter_count(gap) == 512 * 10 + 10 == 5130
+    assert pooling.parameter_count(flat) == 512 * 49 * 10 + 10 == 250890
+    X = torch.randn(3, 512, 7, 7)
+    assert gap(X).shape == flat(X).shape == (3, 10)
+
+
+# ---------------------------------------------------------------- compression and channels (2.4, 2.5)
+
+
+def test_two_by_two_pooling_quarters_features_and_the_next_convolutions_cost():
+    before = pooling.conv_multiply_adds(64, 64, 3, (56, 56))
+    after = pooling.conv_multiply_adds(64, 64, 3, (28, 28))
+    assert before == 4 * after
+    assert pooling.feature_count((64, 56, 56)) == 4 * pooling.feature_count((64, 28, 28))
+    layer = nn.Conv2d(64, 64, 3, padding=1, bias=False)
+    assert pooling.conv_multiply_adds(64, 64, 3, (28, 28)) == layer.weight.numel() * 28 * 28
+
+
+def test_pooling_pools_each_channel_separately_unlike_convolution():
+    torch.manual_seed(0)
+    X = torch.randn(3, 6, 6)
+    pooled = pooling.pool(X, 2)
+    assert pooled.shape[0] == 3
+    for c in range(3):
+        torch.testing.assert_close(pooled[c], pooling.pool(X[c], 2))
+    assert F.conv2d(X[None], torch.randn(1, 3, 2, 2)).shape[1] == 1  # convolution sums channels
+
+
+# ---------------------------------------------------------------- exercises
+
+RIGHT_ANSWERS = {
+    exercises.exercise_1: (28, 28),
+    exercises.exercise_2: ([[4, 5], [6, 7]], [[2.5, 2.0], [2.5, 3.5]]),
+    exercises.exercise_3: 250890 - 5130,
+    exercises.exercise_4: 0.25,
+}
+WRONG_ANSWERS = {
+    exercises.exercise_1: (27, 27),
+    exercises.exercise_2: ([[4, 5], [6, 7]], [[2.5, 2.0], [2.5, 3.0]]),
+    exercises.exercise_3: 250890,
+    exercises.exercise_4: 1.0,
+}
+
+
+@pytest.mark.parametrize("checker", list(RIGHT_ANSWERS), ids=lambda f: f.__name__)
+def test_exercise_checkers_accept_the_right_answer(checker):
+    assert checker(RIGHT_ANSWERS[checker]).correct is True
+
+
+@pytest.mark.parametrize("checker", list(WRONG_ANSWERS), ids=lambda f: f.__name__)
+def test_exercise_checkers_reject_a_wrong_answer(checker):
+    feedback = checker(WRONG_ANSWERS[checker])
+    assert feedback.correct is False and "Hint" in feedback.message
+
+
+@pytest.mark.parametrize("checker", list(RIGHT_ANSWERS), ids=lambda f: f.__name__)
+def test_an_untouched_exercise_is_not_attempted_and_malformed_answers_do_not_raise(checker):
+    assert checker(...).correct is None
+    assert checker("nonsense").correct is False
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_figures_are_drawn_small_into_the_directory(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cnn_helpers.figures import pooling as figures
+
+    paths = figures.draw_all(tmp_path)
+    assert [p.name for p in paths] == ["pooling_max_average.png", "pooling_global_average.png"]
+    for path in paths:
+        assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size < 150_000
