@@ -53,6 +53,9 @@ def test_analytic_field_equals_autograd_on_typed_stacks(explorer, text):
         for row, col in positions(table, layer):
             readout = explorer.update(layer=layer, row=row, col=col)
             assert readout.agree, (text, layer, row, col)
+            model = explorer.model(CUSTOM, text)
+            assert torch.equal(readout.autograd,
+                               autograd_receptive_field(model, 13, (row, col), layer))
 
 
 def test_the_notes_two_layers_widen_the_field_from_four_to_nine_inputs(explorer):

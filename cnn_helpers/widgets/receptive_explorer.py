@@ -6,7 +6,8 @@ explorer tints that element's receptive field (感受野) on the input and on
 every feature map before it, shows the table of ``receptive_field``
 (field size r, jump j, start), and checks the field a second way: it asks
 autograd which input pixels have a non-zero gradient
-(``autograd_receptive_field``) and dots those pixels, so a student sees
+(``autograd_receptive_field``, through ``AutogradFieldProbe``, which
+keeps the probe between updates) and dots those pixels, so a student sees
 the two agree.
 
     >>> explorer = ReceptiveFieldExplorer(stack="LeNet (28x28)")
@@ -28,12 +29,7 @@ from torch import nn
 
 from .. import render
 from ..images import photo
-from ..receptive import (
-    LayerGeometry,
-    ReceptiveFieldTable,
-    autograd_receptive_field,
-    receptive_field,
-)
+from ..receptive import AutogradFieldProbe, LayerGeometry, ReceptiveFieldTable, receptive_field
 from .common import Explorer, picture, single_thread
 
 FIELD = (40, 170, 60)  # the analytic receptive field, tinted
@@ -161,7 +157,7 @@ class ReceptiveFieldExplorer(Explorer):
                  row: int = 0, col: int = 0, display: int = 300, map_display: int = 150):
         super().__init__()
         self.display, self.map_display = display, map_display
-        self._models: dict = {}
+        self._models: dict = {}  # models, tables and background pictures, made once
         style = {"description_width": "initial"}
         controls = [
             self._register("stack", widgets.Dropdown(
@@ -248,6 +244,13 @@ class ReceptiveFieldExplorer(Explorer):
             self._models[key] = receptive_field(self.model(stack, custom), key[-1])
         return self._models[key]
 
+    def _autograd_field(self, stack, custom, side, position, layer) -> torch.Tensor:
+        """The field found by autograd (``AutogradFieldProbe``: one probe per stack, kept)."""
+        key = ("probe", stack, custom if stack == CUSTOM else "", side)
+        if key not in self._models:
+            self._models[key] = AutogradFieldProbe(self.model(stack, custom), side)
+        return self._models[key](position, layer)
+
     def _fit_ranges(self) -> None:
         s = self.settings
         try:
@@ -282,12 +285,11 @@ class ReceptiveFieldExplorer(Explorer):
             self._show(self.body, False)
             raise
         self._show(self.body, True)
-        model = self.model(stack, custom)
         side = self.input_side(stack, input_size)
         position = (row, col)
 
         field = table.mask(position, layer)  # (side, side) bool
-        by_autograd = autograd_receptive_field(model, side, position, layer)
+        by_autograd = self._autograd_field(stack, custom, side, position, layer)
         agree = bool(torch.equal(field, by_autograd))
         maps = [  # the field on the output of each earlier layer: walk the layers after it
             receptive_field(table.geometries[index + 1 : layer + 1], table[index].output_size)
@@ -370,22 +372,33 @@ class ReceptiveFieldExplorer(Explorer):
             if index > layer:
                 continue
             out_h, out_w = table[index].output_size
-            factor = render.display_factor(out_h, out_w, self.map_display)
-            rgb = _with_grid(render.upscale(np.full((out_h, out_w, 3), 238, np.uint8), factor),
-                             factor)
             if index < layer:
-                render.tint_mask(rgb, maps[index].numpy(), FIELD, factor, alpha=0.55)
+                mask = maps[index].numpy()
             else:
-                render.draw_box(rgb, slice(position[0], position[0] + 1),
-                                slice(position[1], position[1] + 1), CHOSEN, factor,
-                                thickness=max(1, factor // 2), fill_alpha=1.0)
-                if factor < 4:  # a single pixel: frame it so it can be found
-                    render.draw_box(rgb, slice(position[0] * factor - 3, (position[0] + 1) * factor + 3),
-                                    slice(position[1] * factor - 3, (position[1] + 1) * factor + 3),
-                                    CHOSEN, 1, thickness=2)
+                mask = np.zeros((out_h, out_w), dtype=bool)
+                mask[position] = True
+            # a map larger than map_display pixels is shown smaller: a pixel per block
+            shrink = -(-max(out_h, out_w) // self.map_display)
+            mask = _block_any(mask, shrink)
+            factor = render.display_factor(*mask.shape, self.map_display)
+            key = ("map", mask.shape, factor)
+            if key not in self._models:
+                grey = np.full((*mask.shape, 3), 238, np.uint8)
+                self._models[key] = _with_grid(render.upscale(grey, factor), factor)
+            rgb = self._models[key].copy()
+            if index < layer:
+                render.tint_mask(rgb, mask, FIELD, factor, alpha=0.55)
+            else:
+                render.tint_mask(rgb, mask, CHOSEN, factor, alpha=1.0)
+                if factor < 4:  # a pixel or two: frame it so it can be found
+                    y, x = (int(v[0]) for v in np.nonzero(mask))
+                    render.draw_box(rgb, slice(y * factor - 3, (y + 1) * factor + 3),
+                                    slice(x * factor - 3, (x + 1) * factor + 3), CHOSEN, 1,
+                                    thickness=2)
             image.value = render.png_bytes(rgb)
             image.layout.width = f"{rgb.shape[1]}px"
-            title.value = f"<b>{html.escape(table[index].name)}</b> {out_h}x{out_w}"
+            smaller = f" (shown {shrink}x smaller)" if shrink > 1 else ""
+            title.value = f"<b>{html.escape(table[index].name)}</b> {out_h}x{out_w}{smaller}"
 
     @staticmethod
     def _table_html(table, layer) -> str:
@@ -408,6 +421,16 @@ class ReceptiveFieldExplorer(Explorer):
                 "j = j<sub>prev</sub> s, start = start<sub>prev</sub> - p j<sub>prev</sub>"
                 "<table style='border-collapse:collapse;text-align:right' cellpadding='3'>"
                 + head + "".join(lines) + "</table>")
+
+
+def _block_any(mask: np.ndarray, block: int) -> np.ndarray:
+    """Shrink a boolean (h, w) mask ``block`` times: a block is True if any of its pixels is."""
+    if block <= 1:
+        return mask
+    h, w = mask.shape
+    padded = np.zeros((-(-h // block) * block, -(-w // block) * block), dtype=bool)
+    padded[:h, :w] = mask
+    return padded.reshape(padded.shape[0] // block, block, -1, block).any(axis=(1, 3))
 
 
 def _guides(rgb: np.ndarray, rows: slice, cols: slice, color, gap: int = 6) -> None:

@@ -1,0 +1,198 @@
+"""How fast does an explorer answer a slider? Ours (PIL pictures) against the naive way (matplotlib).
+
+Run: ``.venv/bin/python benchmarks/widget_latency.py [--updates 50]``
+
+For each explorer in ``EXPLORERS`` (name, a function that makes it, the
+list of updates), on a 256x256 photo:
+
+* **ours**: ``explorer.update(**settings)``, exactly what a slider
+  callback runs: compute, draw the arrays, encode PNGs with Pillow.
+* **naive**: the same update and the same pictures, but drawn the way
+  plain ``interact`` + matplotlib does: one new figure with a panel per
+  picture, saved as PNG, every update. (Ours still colours the arrays,
+  so the naive column is if anything flattered.)
+
+Both run in the same process, interleaved update by update, so a busy CPU
+slows both alike. The table gives the median and 90th percentile in ms
+and the ratio naive / ours of the medians, plus the median CPU time of
+each (on a busy machine the wall clock also counts waiting for a core;
+the CPU time is about what an idle machine takes). The issue's target:
+median <= 50 ms on a 2-core CPU.
+
+To add an explorer (the pooling explorer, say), append a row to
+``EXPLORERS``; it must draw through ``render.png_bytes`` (as all do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import time
+from contextlib import contextmanager
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from cnn_helpers import render  # noqa: E402
+from cnn_helpers.widgets.kernel_explorer import KERNELS, KernelExplorer  # noqa: E402
+from cnn_helpers.widgets.receptive_explorer import CUSTOM, ReceptiveFieldExplorer  # noqa: E402
+
+PHOTO_SIDE = 256
+
+
+# ---------------------------------------------------------------- the explorers and their updates
+
+
+def kernel_explorer_updates(count: int, seed: int = 0) -> list[dict]:
+    """A student's session: mostly moving the output element, sometimes stride, padding, kernel."""
+    rng = random.Random(seed)
+    updates, stride = [], 1
+    kernels = [name for name in KERNELS if name != "identity"]
+    for _ in range(count):
+        choice = rng.random()
+        if choice < 0.4:
+            side = (PHOTO_SIDE - 1) // stride
+            updates.append(dict(row=rng.randint(0, side), col=rng.randint(0, side)))
+        elif choice < 0.6:
+            stride = rng.randint(1, 4)
+            updates.append(dict(stride=stride))
+        elif choice < 0.75:
+            updates.append(dict(padding=rng.randint(0, 3)))
+        elif choice < 0.9:
+            updates.append(dict(kernel=rng.choice(kernels)))
+        else:
+            updates.append(dict(kernel="box blur", kernel_size=rng.randint(1, 9)))
+    return updates
+
+
+def receptive_explorer_updates(count: int, seed: int = 0) -> list[dict]:
+    """Moving the layer and the output element of a VGG-style stack on the photo."""
+    rng = random.Random(seed)
+    sides = [256, 256, 128, 128, 128, 64]  # output side of each layer of VGG_ON_PHOTO
+    updates, layer = [], len(sides) - 1
+    for _ in range(count):
+        if rng.random() < 0.25:
+            layer = rng.randrange(len(sides))
+            updates.append(dict(layer=layer))
+        else:
+            side = sides[layer]
+            updates.append(dict(row=rng.randrange(side), col=rng.randrange(side)))
+    return updates
+
+
+VGG_ON_PHOTO = "k=3,p=1; k=3,p=1; pool k=2; k=3,p=1; k=3,p=1; pool k=2"
+
+# (name, make_explorer, updates): append a row for another explorer
+EXPLORERS = [
+    ("kernel explorer", lambda: KernelExplorer(image="photo: camera", kernel="Sobel x",
+                                               photo_size=PHOTO_SIDE),
+     kernel_explorer_updates),
+    ("receptive-field explorer", lambda: ReceptiveFieldExplorer(
+        stack=CUSTOM, custom=VGG_ON_PHOTO, input_size=PHOTO_SIDE, background="photo"),
+     receptive_explorer_updates),
+]
+
+
+# ---------------------------------------------------------------- the naive way to draw
+
+
+@contextmanager
+def matplotlib_pictures():
+    """While active, explorers' pictures are collected instead of encoded; ``draw`` renders them.
+
+    Yields a function that draws the collected pictures as one matplotlib
+    figure (a panel each, at their pixel size) and saves it as PNG: what a
+    callback that calls ``plt.subplots ... savefig`` does per update.
+    """
+    frames: list[np.ndarray] = []
+    original = render.png_bytes
+
+    def collect(rgb):
+        frames.append(rgb)
+        return b""
+
+    def draw() -> bytes:
+        width = sum(frame.shape[1] for frame in frames) + 20 * len(frames)
+        height = max(frame.shape[0] for frame in frames) + 20
+        fig, axes = plt.subplots(1, len(frames), figsize=(width / 100, height / 100), dpi=100,
+                                 squeeze=False)
+        for ax, frame in zip(axes[0], frames):
+            ax.imshow(frame, interpolation="nearest")
+            ax.set_axis_off()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+        frames.clear()
+        return buffer.getvalue()
+
+    render.png_bytes = collect
+    try:
+        yield draw
+    finally:
+        render.png_bytes = original
+
+
+def time_updates(name, make_explorer, make_updates, count: int) -> dict:
+    """Median and p90 (ms) of ours and of the naive drawing, interleaved on the same updates."""
+    ours_explorer, naive_explorer = make_explorer(), make_explorer()
+    updates = make_updates(count)
+    for settings in updates[:3]:  # warm up: photos load, caches fill
+        ours_explorer.update(**settings)
+        with matplotlib_pictures() as draw:
+            naive_explorer.update(**settings)
+            draw()
+    ours, naive, ours_cpu, naive_cpu = [], [], [], []
+    for settings in updates:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        ours_explorer.update(**settings)
+        ours.append((time.perf_counter() - start) * 1000)
+        ours_cpu.append((time.process_time() - start_cpu) * 1000)
+        assert ours_explorer.error is None, (name, settings, ours_explorer.error)
+        with matplotlib_pictures() as draw:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            naive_explorer.update(**settings)
+            draw()
+            naive.append((time.perf_counter() - start) * 1000)
+            naive_cpu.append((time.process_time() - start_cpu) * 1000)
+    return dict(name=name, ours=ours, naive=naive, ours_cpu=ours_cpu, naive_cpu=naive_cpu)
+
+
+def summary(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), float(np.percentile(times, 90))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=50, help="updates per explorer")
+    args = parser.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{os.cpu_count()} CPU cores, torch {torch.__version__} with {torch.get_num_threads()} "
+          f"threads, load average {load:.1f}; {args.updates} updates each on a "
+          f"{PHOTO_SIDE}x{PHOTO_SIDE} photo")
+    header = (f"{'explorer':<26}{'ours median':>12}{'p90':>9}{'(CPU)':>9}"
+              f"{'naive median':>14}{'p90':>9}{'(CPU)':>9}{'naive/ours':>12}")
+    print(header)
+    print("-" * len(header))
+    for name, make_explorer, make_updates in EXPLORERS:
+        result = time_updates(name, make_explorer, make_updates, args.updates)
+        ours_median, ours_p90 = summary(result["ours"])
+        naive_median, naive_p90 = summary(result["naive"])
+        ours_cpu, naive_cpu = (statistics.median(result[key]) for key in ("ours_cpu", "naive_cpu"))
+        print(f"{name:<26}{ours_median:>9.1f} ms{ours_p90:>6.1f} ms{ours_cpu:>6.1f} ms"
+              f"{naive_median:>11.1f} ms{naive_p90:>6.1f} ms{naive_cpu:>6.1f} ms"
+              f"{naive_median / ours_median:>11.1f}x")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"(wall-clock ms per slider change, kernel side: compute + pictures; (CPU): median CPU "
+          f"time, what an idle machine would take; load average now {load:.1f}; "
+          f"target: median <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
