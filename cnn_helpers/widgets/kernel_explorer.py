@@ -430,21 +430,16 @@ def _mark(rgb: np.ndarray, rows: slice, cols: slice, factor: int) -> None:
 
     When the enlargement is small (a photo), the box alone is a few screen
     pixels: it gets a margin, and short guide lines from the picture's
-    edges point at it.
+    edges lead to it.
     """
     if factor >= 6:
         render.draw_box(rgb, rows, cols, MARK, factor, thickness=3)
         return
-    margin, gap = 3, 6
+    margin = 3
     y0, y1 = rows.start * factor - margin, rows.stop * factor + margin
     x0, x1 = cols.start * factor - margin, cols.stop * factor + margin
     render.draw_box(rgb, slice(y0, y1), slice(x0, x1), MARK, 1, thickness=2)
-    height, width = rgb.shape[:2]
-    middle_y, middle_x = min(max((y0 + y1) // 2, 0), height - 1), min(max((x0 + x1) // 2, 0), width - 1)
-    rgb[middle_y, : max(x0 - gap, 0)] = MARK  # guide lines from the four edges
-    rgb[middle_y, min(x1 + gap, width) :] = MARK
-    rgb[: max(y0 - gap, 0), middle_x] = MARK
-    rgb[min(y1 + gap, height) :, middle_x] = MARK
+    render.guide_lines(rgb, slice(y0, y1), slice(x0, x1), MARK)
 
 
 def _with_grid(rgb: np.ndarray, factor: int) -> np.ndarray:

@@ -344,8 +344,8 @@ class ReceptiveFieldExplorer(Explorer):
         if rows.stop > rows.start:
             render.draw_box(rgb, rows, cols, FIELD, factor, thickness=2 if factor > 3 else 1)
             if factor < 4:  # a big input: short guide lines from the edges point at the field
-                _guides(rgb, slice(rows.start * factor, rows.stop * factor),
-                        slice(cols.start * factor, cols.stop * factor), FIELD)
+                render.guide_lines(rgb, slice(rows.start * factor, rows.stop * factor),
+                                   slice(cols.start * factor, cols.stop * factor), FIELD)
         if factor >= 4:  # a dot in the middle of every pixel that autograd found
             dot = max(2, factor // 3)
             start = (factor - dot) // 2
@@ -386,15 +386,14 @@ class ReceptiveFieldExplorer(Explorer):
                 grey = np.full((*mask.shape, 3), 238, np.uint8)
                 self._models[key] = _with_grid(render.upscale(grey, factor), factor)
             rgb = self._models[key].copy()
-            if index < layer:
-                render.tint_mask(rgb, mask, FIELD, factor, alpha=0.55)
-            else:
-                render.tint_mask(rgb, mask, CHOSEN, factor, alpha=1.0)
-                if factor < 4:  # a pixel or two: frame it so it can be found
-                    y, x = (int(v[0]) for v in np.nonzero(mask))
-                    render.draw_box(rgb, slice(y * factor - 3, (y + 1) * factor + 3),
-                                    slice(x * factor - 3, (x + 1) * factor + 3), CHOSEN, 1,
-                                    thickness=2)
+            colour = FIELD if index < layer else CHOSEN
+            render.tint_mask(rgb, mask, colour, factor, alpha=0.55 if index < layer else 1.0)
+            rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+            if factor < 4 and rows.size:  # a few pixels: frame them and lead the eye there
+                box = (slice(int(rows[0]) * factor - 3, (int(rows[-1]) + 1) * factor + 3),
+                       slice(int(cols[0]) * factor - 3, (int(cols[-1]) + 1) * factor + 3))
+                render.draw_box(rgb, *box, colour, 1, thickness=1)
+                render.guide_lines(rgb, *box, colour)
             image.value = render.png_bytes(rgb)
             image.layout.width = f"{rgb.shape[1]}px"
             smaller = f" (shown {shrink}x smaller)" if shrink > 1 else ""
@@ -431,17 +430,6 @@ def _block_any(mask: np.ndarray, block: int) -> np.ndarray:
     padded = np.zeros((-(-h // block) * block, -(-w // block) * block), dtype=bool)
     padded[:h, :w] = mask
     return padded.reshape(padded.shape[0] // block, block, -1, block).any(axis=(1, 3))
-
-
-def _guides(rgb: np.ndarray, rows: slice, cols: slice, color, gap: int = 6) -> None:
-    """Lines from the picture's four edges towards the box ``rows`` x ``cols`` (pixels), in place."""
-    height, width = rgb.shape[:2]
-    middle_y = min(max((rows.start + rows.stop) // 2, 0), height - 1)
-    middle_x = min(max((cols.start + cols.stop) // 2, 0), width - 1)
-    rgb[middle_y, : max(cols.start - gap, 0)] = color
-    rgb[middle_y, min(cols.stop + gap, width) :] = color
-    rgb[: max(rows.start - gap, 0), middle_x] = color
-    rgb[min(rows.stop + gap, height) :, middle_x] = color
 
 
 def _with_grid(rgb: np.ndarray, factor: int) -> np.ndarray:
