@@ -1,0 +1,412 @@
+"""Training an image classifier: ``fit``, its history, checkpoints and the book's init.
+
+Chapter 3 (LeNet) and every later architecture chapter train through
+``fit``. It does what the book's ``d2l.train_ch6`` does -- minibatch SGD on
+the cross-entropy loss, Xavier-initialized weights, test accuracy after
+every epoch -- but is built to be fast and honest:
+
+* Data given as tensors ``(X, y)`` is moved to the device once and
+  batches are indexed there (no DataLoader, no worker processes); any
+  iterable of ``(X, y)`` batches works too (e.g. ``d2l.load_data_fashion_mnist``).
+* On CUDA: mixed precision (bf16, or fp16 with a gradient scaler) and
+  channels-last memory. ``amp=True`` / ``channels_last=True`` force them
+  on the CPU too (the tests do, so those paths are not dead code).
+* Resizing for the larger nets (``resize=224``) happens per batch on the device.
+* The live view is cheap: a tqdm bar per epoch and one plot updated in
+  place once per epoch (d2l's Animator redraws the whole figure five
+  times per epoch, which dominates a small net's training time).
+* Failures say what to do: a NaN/inf loss raises ``TrainingDiverged``
+  naming the learning rate; CUDA out-of-memory raises ``TrainingOutOfMemory``
+  naming a batch size to try; Ctrl-C stops cleanly and ``fit`` returns
+  the model and history so far (``history.interrupted`` is True).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .devices import try_gpu
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; ``.history`` holds the finished epochs."""
+
+    def __init__(self, message: str, history: History):
+        super().__init__(message)
+        self.history = history
+
+
+class TrainingOutOfMemory(RuntimeError):
+    """The GPU ran out of memory; the message names a smaller batch size to try."""
+
+
+@dataclass
+class History:
+    """Per-epoch numbers of one ``fit`` run (lists, one entry per finished epoch)."""
+
+    device: str = "cpu"
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    test_acc: list[float] = field(default_factory=list)
+    examples_per_s: list[float] = field(default_factory=list)  # training examples only
+    epoch_seconds: list[float] = field(default_factory=list)  # wall time incl. evaluation
+    interrupted: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    def summary(self) -> str:
+        """One line, like the last line d2l prints."""
+        if not self.epochs:
+            return "no finished epoch"
+        test = f", test acc {self.test_acc[-1]:.3f}" if self.test_acc else ""
+        speed = sum(self.examples_per_s) / self.epochs
+        return (f"loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}{test}; "
+                f"{speed:,.0f} examples/s on {self.device}, {self.epochs} epochs"
+                + (" (interrupted)" if self.interrupted else ""))
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def plot(self, ax=None):
+        """Loss and accuracies against the epoch, on ``ax`` (a new small figure if None)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4.5, 3), dpi=80)
+        epochs = range(1, self.epochs + 1)
+        ax.plot(epochs, self.train_loss, label="train loss")
+        ax.plot(epochs, self.train_acc, "--", label="train acc")
+        if self.test_acc:
+            ax.plot(epochs, self.test_acc, ":", label="test acc")
+        ax.set_xlabel("epoch")
+        ax.set_xlim(1, max(2, self.epochs))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="center right", fontsize=8)
+        return ax
+
+
+# -- initialization --------------------------------------------------------------------
+def init_xavier(net: nn.Module) -> nn.Module:
+    """The book's init: Xavier-uniform weights for every Linear and Conv2d layer."""
+    for module in net.modules():
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(module.weight)
+    return net
+
+
+INITIALIZERS: dict[str, Callable[[nn.Module], nn.Module] | None] = {
+    "xavier": init_xavier,  # what d2l.train_ch6 does
+    "default": None,  # keep PyTorch's own (Kaiming-uniform) initialization
+}
+
+
+# -- checkpoints -----------------------------------------------------------------------
+def save_checkpoint(path: str | Path, net: nn.Module, optimizer=None,
+                    history: History | None = None) -> Path:
+    """Save state_dicts (never pickled modules) so ``load_checkpoint`` can use weights_only."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"model": net.state_dict()}
+    if optimizer is not None:
+        state["optimizer"] = optimizer.state_dict()
+    if history is not None:
+        state["history"] = history.as_dict()
+    torch.save(state, path)
+    return path
+
+
+def load_checkpoint(path: str | Path, net: nn.Module, optimizer=None,
+                    map_location=None) -> History | None:
+    """Load weights (and optimizer state) saved by ``save_checkpoint``; return the history."""
+    state = torch.load(path, map_location=map_location or "cpu", weights_only=True)
+    net.load_state_dict(state["model"])
+    if optimizer is not None and "optimizer" in state:
+        optimizer.load_state_dict(state["optimizer"])
+    return History(**state["history"]) if "history" in state else None
+
+
+# -- batches ---------------------------------------------------------------------------
+def _is_tensor_pair(data) -> bool:
+    return (isinstance(data, (tuple, list)) and len(data) == 2
+            and all(isinstance(part, torch.Tensor) for part in data)
+            and len(data[0]) == len(data[1]) and data[0].dim() >= 2)
+
+
+def _place(data, device: torch.device):
+    """Move a tensor pair to the device if it fits; else keep it where it is."""
+    X, y = data
+    try:
+        return X.to(device), y.to(device)
+    except torch.OutOfMemoryError:
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        return X, y  # batches are moved one at a time instead
+
+
+def _batches(data, batch_size: int, generator: torch.Generator | None):
+    """Yield (X, y) batches: index a tensor pair (shuffled if ``generator``) or iterate."""
+    if not _is_tensor_pair(data):
+        yield from data
+        return
+    X, y = data
+    n = len(y)
+    if generator is not None:
+        order = torch.randperm(n, generator=generator).to(X.device)
+        for start in range(0, n, batch_size):
+            index = order[start:start + batch_size]
+            yield X[index], y[index]
+    else:
+        for start in range(0, n, batch_size):
+            yield X[start:start + batch_size], y[start:start + batch_size]
+
+
+def _number_of_batches(data, batch_size: int) -> int | None:
+    if _is_tensor_pair(data):
+        return math.ceil(len(data[1]) / batch_size)
+    try:
+        return len(data)
+    except TypeError:
+        return None
+
+
+class _Prepare:
+    """Per batch on the device: to float, resize, channels-last."""
+
+    def __init__(self, device, resize, channels_last):
+        self.device, self.channels_last = device, channels_last
+        self.size = (resize, resize) if isinstance(resize, int) else resize
+
+    def __call__(self, X, y):
+        X = X.to(self.device, non_blocking=True)
+        y = y.to(self.device, non_blocking=True)
+        if X.dtype == torch.uint8:
+            X = X.float().div_(255)
+        if self.size is not None and tuple(X.shape[-2:]) != tuple(self.size):
+            X = F.interpolate(X, size=self.size, mode="bilinear", align_corners=False)
+        if self.channels_last and X.dim() == 4:
+            X = X.contiguous(memory_format=torch.channels_last)
+        return X, y
+
+
+def evaluate_accuracy(net: nn.Module, data, batch_size: int = 1024, device=None,
+                      resize=None, amp: bool | None = None, channels_last: bool | None = None,
+                      amp_dtype: torch.dtype | None = None) -> float:
+    """The fraction of ``data`` (a tensor pair or an iterable of batches) classified right."""
+    device = torch.device(device) if device is not None else next(net.parameters()).device
+    amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last)
+    prepare = _Prepare(device, resize, channels_last)
+    if _is_tensor_pair(data):
+        data = _place(data, device)
+    net.eval()
+    correct = torch.zeros((), device=device)
+    total = 0
+    with torch.no_grad(), torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
+        for X, y in _batches(data, batch_size, None):
+            X, y = prepare(X, y)
+            correct += (net(X).argmax(dim=1) == y).sum()
+            total += len(y)
+    return float(correct) / max(total, 1)
+
+
+def predict(net: nn.Module, images: torch.Tensor, resize=None) -> torch.Tensor:
+    """Predicted labels of a batch of images (on the net's device; returned on the CPU)."""
+    device = next(net.parameters()).device
+    net.eval()
+    with torch.no_grad():
+        X, _ = _Prepare(device, resize, False)(images, torch.zeros(len(images)))
+        return net(X).argmax(dim=1).cpu()
+
+
+def _speedups(device, amp, amp_dtype, channels_last):
+    """Defaults: AMP and channels-last on CUDA only; bf16 where the GPU has it."""
+    if amp is None:
+        amp = device.type == "cuda"
+    if amp_dtype is None:
+        if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+            amp_dtype = torch.float16
+        else:
+            amp_dtype = torch.bfloat16
+    if channels_last is None:
+        channels_last = device.type == "cuda"
+    return bool(amp), amp_dtype, bool(channels_last)
+
+
+# -- the live view ---------------------------------------------------------------------
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def _publish(figure, handle):
+    """Show ``figure`` (first call) or replace it in place (later calls); returns the handle."""
+    from IPython.display import display
+
+    if handle is None:
+        return display(figure, display_id=True)
+    handle.update(figure)
+    return handle
+
+
+class _LivePlot:
+    """One small figure, redrawn once per epoch and replaced in place in the notebook."""
+
+    def __init__(self, epochs: int):
+        import matplotlib.pyplot as plt
+
+        self.figure, self.ax = plt.subplots(figsize=(4.5, 3), dpi=80)
+        plt.close(self.figure)  # shown only through the display handle, not again at cell end
+        self.epochs, self.handle = epochs, None
+
+    def update(self, history: History):
+        self.ax.clear()
+        history.plot(self.ax)
+        self.ax.set_xlim(1, max(2, self.epochs))
+        self.ax.set_ylim(0, max(1.0, max(history.train_loss[:1] + [1.0]) * 1.05))
+        self.handle = _publish(self.figure, self.handle)
+
+
+# -- fit -------------------------------------------------------------------------------
+def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float = 0.9, *,
+        batch_size: int = 256, device=None, init: str | None = "xavier", seed: int | None = None,
+        optimizer: torch.optim.Optimizer | None = None, resize=None, amp: bool | None = None,
+        amp_dtype: torch.dtype | None = None, channels_last: bool | None = None,
+        live: bool | None = None, checkpoint: str | Path | None = None,
+        callbacks: Iterable[Callable[[int, History, nn.Module], None]] = ()) -> History:
+    """Train ``net`` with minibatch SGD on the cross-entropy loss; return the ``History``.
+
+    ``train_data`` / ``test_data``: a pair of tensors ``(X, y)`` (batches are
+    indexed on the device, reshuffled each epoch) or any iterable of
+    ``(X, y)`` batches. ``init``: "xavier" (the book's), "default" or None
+    (leave the weights alone, e.g. to continue training). ``seed`` makes a
+    CPU run repeat exactly. ``resize``: image side the net expects (224 for
+    AlexNet), applied per batch on the device. ``amp`` / ``channels_last``:
+    None means "on CUDA only". ``live``: progress bar and plot (None: in a
+    notebook only). ``checkpoint``: a path to save state_dicts after each
+    epoch. ``callbacks``: called as ``callback(epoch, history, net)`` after
+    each epoch.
+
+    Raises ``TrainingDiverged`` when the loss becomes NaN/inf and
+    ``TrainingOutOfMemory`` when CUDA runs out of memory. Ctrl-C
+    (KeyboardInterrupt) returns the history so far, marked interrupted.
+    """
+    device = torch.device(device) if device is not None else try_gpu()
+    amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last)
+    live = _in_notebook() if live is None else live
+    generator = None
+    if seed is not None:
+        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)
+    elif _is_tensor_pair(train_data):
+        generator = torch.Generator().manual_seed(int(torch.randint(2**31, ())))
+    if init is not None:
+        if init not in INITIALIZERS:
+            raise ValueError(f"init={init!r}: choose one of {', '.join(INITIALIZERS)} or None")
+        if INITIALIZERS[init] is not None:
+            INITIALIZERS[init](net)
+    net.to(device)
+    if channels_last:
+        net.to(memory_format=torch.channels_last)
+    if _is_tensor_pair(train_data):
+        train_data = _place(train_data, device)
+    if test_data is not None and _is_tensor_pair(test_data):
+        test_data = _place(test_data, device)
+    optimizer = optimizer or torch.optim.SGD(net.parameters(), lr=lr)
+    scaler = torch.amp.GradScaler(device.type, enabled=amp and amp_dtype == torch.float16)
+    prepare = _Prepare(device, resize, channels_last)
+    history = History(device=str(device))
+    plot = _LivePlot(epochs) if live else None
+    n_batches = _number_of_batches(train_data, batch_size)
+    refresh = max(1, (n_batches or 50) // 10)  # sync with the device ~10 times per epoch
+    epoch, batch = 0, 0
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            net.train()
+            loss_sum = torch.zeros((), device=device)
+            correct = torch.zeros((), device=device)
+            seen = 0
+            bar = _progress_bar(live, n_batches, epoch, epochs)
+            for batch, (X, y) in enumerate(_batches(train_data, batch_size, generator), 1):
+                X, y = prepare(X, y)
+                with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
+                    y_hat = net(X)
+                    loss = F.cross_entropy(y_hat, y)
+                optimizer.zero_grad(set_to_none=True)
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+                loss_sum += loss.detach().float() * len(y)
+                correct += (y_hat.detach().argmax(dim=1) == y).sum()
+                seen += len(y)
+                if batch % refresh == 0 or batch == n_batches:
+                    mean_loss = float(loss_sum) / seen  # one sync with the device
+                    _check_finite(mean_loss, epoch, batch, lr, history)
+                    if bar is not None:
+                        bar.set_postfix(loss=f"{mean_loss:.3f}",
+                                        acc=f"{float(correct) / seen:.3f}", refresh=False)
+                        bar.update(batch - bar.n)
+            train_seconds = time.perf_counter() - start
+            if bar is not None:
+                bar.close()
+            if seen == 0:
+                raise ValueError("the training data gave no batches")
+            _check_finite(float(loss_sum) / seen, epoch, batch, lr, history)
+            history.train_loss.append(float(loss_sum) / seen)
+            history.train_acc.append(float(correct) / seen)
+            history.examples_per_s.append(seen / train_seconds)
+            if test_data is not None:
+                history.test_acc.append(evaluate_accuracy(
+                    net, test_data, batch_size, device, resize, amp, channels_last, amp_dtype))
+            if plot is not None:
+                plot.update(history)
+            history.epoch_seconds.append(time.perf_counter() - start)
+            if checkpoint is not None:
+                save_checkpoint(checkpoint, net, optimizer, history)
+            for callback in callbacks:
+                callback(epoch, history, net)
+    except KeyboardInterrupt:
+        history.interrupted = True
+        print(f"Interrupted at epoch {epoch}, batch {batch}: keeping the model as it is and "
+              f"the history of the {history.epochs} finished epoch(s).")
+    except torch.OutOfMemoryError as error:
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        smaller = max(1, batch_size // 2)
+        raise TrainingOutOfMemory(
+            f"{device} ran out of memory at batch size {batch_size}"
+            + (f" with images resized to {resize}" if resize else "")
+            + f". Try fit(..., batch_size={smaller}) (or a smaller resize / width)."
+        ) from error
+    return history
+
+
+def _check_finite(mean_loss: float, epoch: int, batch: int, lr: float, history: History):
+    if not math.isfinite(mean_loss):
+        raise TrainingDiverged(
+            f"training diverged: the loss became {mean_loss} in epoch {epoch} "
+            f"(by batch {batch}). The learning rate lr={lr:g} is probably too high; "
+            f"try lr={lr / 10:g}.", history)
+
+
+def _progress_bar(live: bool, total: int | None, epoch: int, epochs: int):
+    if not live:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=f"epoch {epoch}/{epochs}", leave=False, unit="batch",
+                mininterval=0.5)
+

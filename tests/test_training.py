@@ -1,0 +1,151 @@
+"""fit: learning, reproducibility, the CUDA paths run on the CPU, honest failures, checkpoints."""
+
+import pytest
+import torch
+from torch import nn
+
+from cnn_helpers import data, models, training
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load_fallback_digits().subset(512, 256)
+
+
+def _fit(net, digits, **options):
+    options = {"epochs": 2, "lr": 0.1, "batch_size": 64, "device": "cpu", "seed": 0,
+               "live": False} | options
+    return training.fit(net, digits.train, digits.test, **options)
+
+
+def test_fit_learns_the_digits_and_records_every_epoch(digits):
+    history = _fit(models.build("lenet_modern"), digits, epochs=4)
+    assert history.epochs == 4 and len(history.test_acc) == 4 and history.device == "cpu"
+    assert history.train_loss[-1] < 0.8 * history.train_loss[0]
+    assert history.test_acc[-1] > 0.3  # 10 classes: chance is 0.1
+    assert all(speed > 0 for speed in history.examples_per_s)
+    assert "examples/s on cpu" in history.summary()
+
+
+def test_same_seed_gives_the_same_numbers_twice_on_the_cpu(digits):
+    first = _fit(models.build("lenet"), digits, lr=0.9)
+    second = _fit(models.build("lenet"), digits, lr=0.9)
+    assert first.train_loss == second.train_loss and first.test_acc == second.test_acc
+
+
+def test_fit_accepts_an_iterable_of_batches_like_d2ls_loaders(digits):
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*digits.train),
+                                         batch_size=64, shuffle=True)
+    history = training.fit(models.build("lenet_modern"), loader, digits.test, 2, 0.1,
+                           device="cpu", live=False)
+    assert history.epochs == 2 and 0 <= history.test_acc[-1] <= 1
+
+
+def test_xavier_init_is_the_books_and_named(digits):
+    torch.manual_seed(0)
+    net = training.init_xavier(models.lenet())
+    bound = (6 / (400 + 120)) ** 0.5  # xavier-uniform for the 400 -> 120 layer
+    assert net[7].weight.abs().max() <= bound and net[7].weight.abs().max() > 0.9 * bound
+    with pytest.raises(ValueError, match="xavier"):
+        _fit(models.lenet(), digits, init="kaiming-magic")
+
+
+def test_bf16_autocast_and_channels_last_run_on_the_cpu(digits, monkeypatch):
+    seen = {}
+    original = nn.Conv2d.forward
+
+    def spy(self, X):
+        seen["channels_last"] = X.is_contiguous(memory_format=torch.channels_last)
+        out = original(self, X)
+        seen["dtype"] = out.dtype
+        return out
+
+    monkeypatch.setattr(nn.Conv2d, "forward", spy)
+    history = _fit(models.build("lenet_modern"), digits, amp=True, channels_last=True)
+    assert seen == {"channels_last": True, "dtype": torch.bfloat16}
+    assert history.train_loss[-1] < history.train_loss[0]
+
+
+def test_fp16_autocast_uses_a_gradient_scaler(digits, monkeypatch):
+    scaled = []
+    original = torch.amp.GradScaler.scale
+    monkeypatch.setattr(torch.amp.GradScaler, "scale",
+                        lambda self, loss: scaled.append(self.is_enabled()) or original(self, loss))
+    history = _fit(models.build("lenet_modern"), digits, amp=True, amp_dtype=torch.float16,
+                   epochs=1)
+    assert scaled and all(scaled) and history.epochs == 1
+
+
+def test_resize_happens_per_batch_on_the_device(digits):
+    shapes = []
+
+    class Probe(nn.Module):
+        def forward(self, X):
+            shapes.append(tuple(X.shape[1:]))
+            return X
+
+    net = nn.Sequential(Probe(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(1, 10))
+    _fit(net, digits.subset(64, 32), epochs=1, resize=96)
+    assert set(shapes) == {(1, 96, 96)}
+
+
+def test_a_nan_loss_stops_training_and_names_the_learning_rate(digits):
+    with pytest.raises(training.TrainingDiverged, match="lr=1e\\+06 is probably too high") as info:
+        _fit(models.build("lenet_modern"), digits, lr=1e6, init="default")
+    assert info.value.history.epochs <= 1
+
+
+def test_ctrl_c_keeps_the_model_and_the_history_so_far(digits, capsys):
+    def interrupt_in_epoch_2(epoch, history, net):
+        if epoch == 2:
+            raise KeyboardInterrupt
+
+    net = models.build("lenet_modern")
+    history = _fit(net, digits, epochs=5, callbacks=[interrupt_in_epoch_2])
+    assert history.interrupted and history.epochs == 2
+    assert "Interrupted at epoch 2" in capsys.readouterr().out
+    assert training.evaluate_accuracy(net, digits.test) == pytest.approx(history.test_acc[-1])
+
+
+def test_ctrl_c_in_the_middle_of_an_epoch(digits):
+    def batches():
+        yield digits.train_images[:64], digits.train_labels[:64]
+        raise KeyboardInterrupt
+
+    history = training.fit(models.lenet(), batches(), None, 3, 0.9, device="cpu", live=False)
+    assert history.interrupted and history.epochs == 0
+
+
+def test_out_of_memory_says_which_batch_size_to_try(digits):
+    class Greedy(nn.Module):
+        def forward(self, X):
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20 GiB")
+
+    net = nn.Sequential(Greedy(), nn.Linear(1, 1))
+    with pytest.raises(training.TrainingOutOfMemory, match="batch_size=128"):
+        _fit(net, digits, batch_size=256)
+
+
+def test_checkpoint_round_trip_with_weights_only(digits, tmp_path):
+    net = models.build("lenet")
+    history = _fit(net, digits, checkpoint=tmp_path / "lenet.pt", epochs=1)
+    restored = models.build("lenet")
+    loaded_history = training.load_checkpoint(tmp_path / "lenet.pt", restored)
+    for a, b in zip(net.state_dict().values(), restored.state_dict().values()):
+        assert torch.equal(a, b)
+    assert loaded_history == history
+    state = torch.load(tmp_path / "lenet.pt", weights_only=True)
+    assert set(state) == {"model", "optimizer", "history"}
+
+
+def test_live_view_draws_one_plot_updated_in_place(digits, monkeypatch):
+    calls = []
+    monkeypatch.setattr(training, "_publish",
+                        lambda figure, handle: calls.append(handle) or "handle")
+    _fit(models.build("lenet_modern"), digits.subset(128, 64), epochs=3, live=True)
+    assert calls == [None, "handle", "handle"]  # created once, then updated once per epoch
+
+
+def test_predict_returns_labels_on_the_cpu(digits):
+    labels = training.predict(models.lenet(), digits.test_images[:5])
+    assert labels.shape == (5,) and labels.dtype == torch.long
