@@ -101,11 +101,11 @@ def parse_kernel(text: str) -> torch.Tensor:
 
 
 def _number(x: float) -> str:
-    """A short form: 1, -0.5, 0.11 (integers without decimals, others to 2 places)."""
+    """A short form: 1, -2, 0.5, 0.111, 12.35 (integers bare, others to 3 or 2 decimals)."""
     if abs(x - round(x)) < 5e-7:
         return str(int(round(x)))
-    text = f"{x:.2f}"
-    return "0" if text in ("0.00", "-0.00") else text
+    text = (f"{x:.3f}" if abs(x) < 1 else f"{x:.2f}").rstrip("0").rstrip(".")
+    return "0" if float(text) == 0 else text
 
 
 @dataclass
@@ -173,20 +173,20 @@ class KernelExplorer(Explorer):
         self._loaded: dict[str, torch.Tensor] = {}
         self._cache: dict[str, tuple] = {}  # picture -> (key, rgb): redrawn only when key changes
 
-        style = {"description_width": "initial"}
+        style = {"description_width": "80px"}  # one width: the controls line up
         controls = [
             self._register("image", widgets.Dropdown(
-                options=list(self.inputs), value=image, description="input")),
+                options=list(self.inputs), value=image, description="input", style=style)),
             self._register("kernel", widgets.Dropdown(
-                options=[*KERNELS, CUSTOM], value=kernel, description="kernel")),
+                options=[*KERNELS, CUSTOM], value=kernel, description="kernel", style=style)),
             self._register("kernel_size", widgets.IntSlider(
                 value=kernel_size, min=1, max=MAX_KERNEL, description="kernel size", style=style)),
             self._register("custom", widgets.Textarea(
-                value=custom, description="custom", continuous_update=False,
+                value=custom, description="your kernel", continuous_update=False, style=style,
                 placeholder="rows on lines, e.g.\n1 0 -1\n2 0 -2\n1 0 -1",
-                layout=widgets.Layout(width="220px", height="5.5em"))),
+                layout=widgets.Layout(width="260px", height="5.5em"))),
             self._register("stride", widgets.IntSlider(
-                value=stride, min=1, max=4, description="stride")),
+                value=stride, min=1, max=4, description="stride", style=style)),
             self._register("padding", widgets.IntSlider(
                 value=padding, min=0, max=3, description="padding", style=style)),
             self._register("row", widgets.IntSlider(
@@ -201,13 +201,15 @@ class KernelExplorer(Explorer):
         self.products_table = widgets.HTML()
         self.shape_readout = widgets.HTML()
         self.output_legend = widgets.HTML()
+        input_legend = widgets.HTML("<small>blue: padding (zeros); green: the window</small>")
         self.body = widgets.VBox([
             widgets.HBox([
-                titled("padded input (padding in blue) and the window", self.input_picture),
+                widgets.VBox([titled("padded input", self.input_picture), input_legend]),
                 self.zoom_box,
                 widgets.VBox([titled("output feature map", self.output_picture),
                               self.output_legend]),
-            ], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start")),
+            ], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start",
+                                     grid_gap="24px")),
             widgets.HBox([self.products_table, self.shape_readout],
                          layout=widgets.Layout(flex_flow="row wrap", grid_gap="24px")),
         ])
@@ -413,7 +415,7 @@ class KernelExplorer(Explorer):
                 row.append(f"<td title='{x} x {w}' style='background:rgb{shade};"
                            f"border:1px solid #ccc;padding:2px 5px;text-align:center'>{text}</td>")
             cells.append("<tr>" + "".join(row) + "</tr>")
-        terms = [_number(p) for line in ps for p in line]
+        terms = [_number(p) if p >= 0 else f"({_number(p)})" for line in ps for p in line]
         total = (" + ".join(terms) if len(terms) <= 9
                  else f"the sum of the {len(terms)} products")
         font = "0.9em" if small else "0.75em"

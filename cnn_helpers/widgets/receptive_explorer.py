@@ -158,18 +158,19 @@ class ReceptiveFieldExplorer(Explorer):
         super().__init__()
         self.display, self.map_display = display, map_display
         self._models: dict = {}  # models, tables and background pictures, made once
-        style = {"description_width": "initial"}
+        style = {"description_width": "80px"}  # one width: the controls line up
         controls = [
             self._register("stack", widgets.Dropdown(
-                options=[*STACKS, CUSTOM], value=stack, description="stack")),
+                options=[*STACKS, CUSTOM], value=stack, description="stack", style=style)),
             self._register("custom", widgets.Text(
-                value=custom, description="layers", continuous_update=False,
-                placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="420px"))),
+                value=custom, description="layers", continuous_update=False, style=style,
+                placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="460px"))),
             self._register("input_size", widgets.IntSlider(
                 value=input_size, min=3, max=256, description="input size", style=style,
                 continuous_update=False)),
             self._register("background", widgets.Dropdown(
-                options=["grid", "photo"], value=background, description="input shows")),
+                options=["grid", "photo"], value=background, description="input shows",
+                style=style)),
             self._register("layer", widgets.IntSlider(
                 value=0, min=0, max=0, description="layer", style=style)),
             self._register("row", widgets.IntSlider(
@@ -177,15 +178,21 @@ class ReceptiveFieldExplorer(Explorer):
             self._register("col", widgets.IntSlider(
                 value=0, min=0, max=0, description="output col", style=style)),
         ]
+        self.layer_name = widgets.HTML()
+        controls[4] = widgets.HBox([controls[4], self.layer_name])
         self.input_picture = picture()
         self.input_title = widgets.HTML()
         self.maps = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap",
-                                                       align_items="flex-end"))
+                                                       align_items="flex-end", grid_gap="12px"))
         self.statement = widgets.HTML()
         self.table_view = widgets.HTML()
+        maps_caption = widgets.HTML(
+            "<b>feature maps</b>: green, the elements that feed the chosen element (red)")
         self.body = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.input_title, self.input_picture]), self.maps],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="flex-end")),
+            widgets.HBox([widgets.VBox([self.input_title, self.input_picture]),
+                          widgets.VBox([maps_caption, self.maps])],
+                         layout=widgets.Layout(flex_flow="row wrap", align_items="flex-end",
+                                               grid_gap="24px")),
             self.statement,
             self.table_view,
         ])
@@ -300,6 +307,10 @@ class ReceptiveFieldExplorer(Explorer):
         self._draw_input(stack, side, background, field, by_autograd, position, layer, table)
         self._draw_maps(stack, table, layer, position, maps)
         self.statement.value = statement_html
+        geometry = table.geometries[layer]
+        self.layer_name.value = (f"<b>{html.escape(table[layer].name)}</b> "
+                                 f"(k={geometry.kernel[0]}, s={geometry.stride[0]}, "
+                                 f"p={geometry.padding[0]})")
         self.table_view.value = self._table_html(table, layer)
         return FieldReadout(table, layer, position, field, by_autograd, agree, maps, statement)
 
@@ -405,13 +416,14 @@ class ReceptiveFieldExplorer(Explorer):
         def pair(values):
             return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
 
-        head = ("<tr><th>layer</th><th>kernel, stride, padding</th><th>output</th>"
+        head = ("<tr><th style='text-align:left'>layer</th><th>kernel, stride, padding</th>"
+                "<th>output</th>"
                 "<th>field r</th><th>jump j</th><th>start</th></tr>")
         lines = []
         for index, (row, g) in enumerate(zip(table, table.geometries)):
             style = " style='background:#e6f4ea;font-weight:bold'" if index == layer else ""
             lines.append(
-                f"<tr{style}><td>{html.escape(row.name)}</td>"
+                f"<tr{style}><td style='text-align:left'>{html.escape(row.name)}</td>"
                 f"<td>k={pair(g.kernel)}, s={pair(g.stride)}, p={pair(g.padding)}"
                 + (f", d={pair(g.dilation)}" if g.dilation != (1, 1) else "") + "</td>"
                 f"<td>{pair(row.output_size)}</td><td>{pair(row.size)}</td>"
