@@ -38,9 +38,11 @@ MAX_SHIFT = 8
 def random_feature_map(channels: int = 4, size: int = 64, seed: int = 0) -> torch.Tensor:
     """Smooth random blobs, one pattern per channel: what a convolution's output looks like."""
     generator = torch.Generator().manual_seed(seed)
-    noise = torch.randn(channels, 1, size, size, generator=generator)
-    blur = torch.ones(1, 1, 5, 5) / 25
-    smooth = F.conv2d(F.pad(noise, (2, 2, 2, 2), mode="circular"), blur)[:, 0]  # (c, size, size)
+    smooth = torch.randn(channels, 1, size, size, generator=generator)
+    blur = torch.ones(1, 1, 7, 7) / 49
+    for _ in range(2):  # two box blurs: blobs a few pixels wide
+        smooth = F.conv2d(F.pad(smooth, (3, 3, 3, 3), mode="circular"), blur)
+    smooth = smooth[:, 0]  # (c, size, size)
     return smooth / smooth.abs().max()
 
 
@@ -124,7 +126,7 @@ class PoolingExplorer(Explorer):
             '<span style="color:rgb(30,110,230)">&#9632;</span> pooled values unchanged '
             "(share, per shift)")
         controls = widgets.VBox(list(self._controls.values()))
-        pictures = widgets.HBox([
+        pictures = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"), children=[
             titled("input (shifted)", self.input_picture),
             titled("pooled output (green: same as at shift 0)", self.output_picture),
             titled("invariance", widgets.VBox([self.chart_picture, legend])),
@@ -182,7 +184,8 @@ class PoolingExplorer(Explorer):
                    f"width {_formula(n_w, window, padding, stride)}")
         view = PoolingView(Y, (out_h, out_w), formula, curve.pooled[shift], curve.unpooled[shift],
                            curve)
-        self.output_picture.value = self._draw(Y, image, unchanged=Y == pooled[0])
+        unchanged = Y == pooled[0] if shift else None  # at shift 0 everything is "unchanged"
+        self.output_picture.value = self._draw(Y, image, unchanged=unchanged)
         self.chart_picture.value = render.png_bytes(bar_chart(curve, shift))
         self.readout.value = html.escape(
             f"{'max' if mode == 'max' else 'average'} pooling, window {window}, stride {stride}, "
@@ -197,7 +200,7 @@ class PoolingExplorer(Explorer):
         lo, hi = float(source.min()), float(source.max())
         cmap = "gray" if image != "features" else "RdBu_r"
         c, h, w = X.shape
-        factor = render.display_factor(h, c * w, target)
+        factor = render.display_factor(h, w, target if c == 1 else target // 2)
         tiles = []
         for i in range(c):
             rgb = render.upscale(render.colorize(X[i], cmap=cmap, vmin=lo, vmax=hi), factor)
