@@ -129,3 +129,15 @@ def test_a_photo_and_its_own_image_work_too():
     assert explorer.describe().startswith("KernelExplorer(image='your image'")
     for name in explorer.inputs:
         assert explorer.update(image=name, stride=1, padding=0) is not None, name
+
+
+def test_an_impossible_setting_hides_the_pictures_and_says_why_in_plain_words():
+    explorer = KernelExplorer(kernel="box blur", kernel_size=3)
+    assert explorer.input_picture.value.tobytes().startswith(b"\x89PNG")
+    assert explorer.output_picture.value.tobytes().startswith(b"\x89PNG")
+    assert explorer.update(kernel_size=9, padding=0) is None
+    assert "larger than the padded input (6 + 0 = 6)" in explorer.error
+    assert "Traceback" not in explorer.message.value and "&#9888;" in explorer.message.value
+    assert explorer.body.layout.display == "none"
+    assert explorer.update(padding=2) is not None  # 6 + 4 = 10 rows: the 9x9 window fits again
+    assert explorer.body.layout.display is None and explorer.message.value == ""

@@ -109,3 +109,11 @@ def test_the_photo_background_and_a_large_input_draw(explorer):
     readout = ReceptiveFieldExplorer(stack=CUSTOM, custom="k=3,p=1; pool k=2; k=3,p=1",
                                      input_size=64, background="photo").update(row=5, col=9)
     assert readout.agree and readout.field.shape == (64, 64)
+
+
+def test_every_layer_up_to_the_chosen_one_has_a_picture(explorer):
+    readout = explorer.update(stack="LeNet (28x28)", layer=2, row=1, col=1)
+    shown = [box.layout.display != "none" for _, _, box in explorer._map_pictures[:4]]
+    assert shown == [True, True, True, False] and len(readout.feature_map_fields) == 2
+    assert explorer.input_picture.value.tobytes().startswith(b"\x89PNG")
+    assert "conv2" in explorer.layer_name.value

@@ -340,7 +340,9 @@ class KernelExplorer(Explorer):
         factor = render.display_factor(height, width, self.display)
 
         def tinted():
-            rgb = render.colorize(padded, vmin=0, vmax=1)
+            # black = 0, white = 1 (or the image's own range, for an image of yours)
+            rgb = render.colorize(padded, vmin=min(0.0, float(padded.min())),
+                                  vmax=max(1.0, float(padded.max())))
             if padding:
                 ring = np.ones((height, width), dtype=bool)
                 ring[padding:-padding, padding:-padding] = False
