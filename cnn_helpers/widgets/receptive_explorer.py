@@ -290,6 +290,7 @@ class ReceptiveFieldExplorer(Explorer):
             table = self.table(stack, custom, input_size)
         except ValueError:
             self._show(self.body, False)
+            self.layer_name.value = ""
             raise
         self._show(self.body, True)
         side = self.input_side(stack, input_size)
