@@ -92,13 +92,14 @@ def run_d2l(digits, epochs, lr, batch_size, device, seed):
     return seconds, own_speed, test_acc
 
 
-def run_fit(digits, epochs, lr, batch_size, device, seed):
+def run_fit(digits, epochs, lr, batch_size, device, seed, amp=None, channels_last=None):
     training._publish = _publish_png  # draw the per-epoch plot as the notebook does
     net = models.lenet()
     _sync(device)
     start = time.perf_counter()
     history = training.fit(net, digits.train, digits.test, epochs, lr, batch_size=batch_size,
-                           device=device, seed=seed, live=True)
+                           device=device, seed=seed, live=True, amp=amp,
+                           channels_last=channels_last)
     _sync(device)
     seconds = time.perf_counter() - start
     return seconds, sum(history.examples_per_s) / history.epochs, history.test_acc[-1]
@@ -116,6 +117,9 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=1,
                         help="repeat the training images N times (15 turns the 4,000 offline "
                              "digits into Fashion-MNIST's 60,000 per epoch)")
+    parser.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
+                        help="fit's mixed precision (auto: fit's own choice)")
+    parser.add_argument("--channels-last", choices=["auto", "on", "off"], default="auto")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -129,7 +133,8 @@ def main(argv=None):
     n = len(digits.train_labels)
     print(f"LeNet (sigmoid, avg pooling), {n} training / {len(digits.test_labels)} test images, "
           f"{args.epochs} epochs, batch {args.batch_size}, lr {args.lr}, device {device}, "
-          f"torch {torch.__version__}, {os.cpu_count()} CPUs, {torch.get_num_threads()} threads")
+          f"torch {torch.__version__}, {os.cpu_count()} CPUs, {torch.get_num_threads()} threads; "
+          f"fit amp={args.amp}, channels-last={args.channels_last}")
     # warm-up: first CUDA/cuDNN calls and lazy imports should not count against either run
     training.fit(models.lenet(), digits.subset(2 * args.batch_size, 256).train, None, 1,
                  args.lr, batch_size=args.batch_size, device=device, live=False)
@@ -137,8 +142,9 @@ def main(argv=None):
 
     d2l_s, d2l_own, d2l_acc = run_d2l(digits, args.epochs, args.lr, args.batch_size, device,
                                       args.seed)
+    choice = {"auto": None, "on": True, "off": False}
     fit_s, fit_own, fit_acc = run_fit(digits, args.epochs, args.lr, args.batch_size, device,
-                                      args.seed)
+                                      args.seed, choice[args.amp], choice[args.channels_last])
     rows = [("d2l.train_ch6", d2l_s, d2l_own, d2l_acc), ("cnn_helpers.fit", fit_s, fit_own, fit_acc)]
     print("\n| trainer | wall s/epoch | examples/s (wall) | examples/s (own count) | test acc |")
     print("|---|---|---|---|---|")

@@ -9,7 +9,8 @@ every epoch -- but is built to be fast and honest:
   batches are indexed there (no DataLoader, no worker processes); any
   iterable of ``(X, y)`` batches works too (e.g. ``d2l.load_data_fashion_mnist``).
 * On CUDA: mixed precision (bf16, or fp16 with a gradient scaler) and
-  channels-last memory. ``amp=True`` / ``channels_last=True`` force them
+  channels-last memory for nets that are big enough to gain from them,
+  and cuDNN autotuning. ``amp=True`` / ``channels_last=True`` force them
   on the CPU too (the tests do, so those paths are not dead code).
 * Resizing for the larger nets (``resize=224``) happens per batch on the device.
 * The live view is cheap: a tqdm bar per epoch and one plot updated in
@@ -203,7 +204,7 @@ def evaluate_accuracy(net: nn.Module, data, batch_size: int = 1024, device=None,
                       amp_dtype: torch.dtype | None = None) -> float:
     """The fraction of ``data`` (a tensor pair or an iterable of batches) classified right."""
     device = torch.device(device) if device is not None else next(net.parameters()).device
-    amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last)
+    amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last, net)
     prepare = _Prepare(device, resize, channels_last)
     if _is_tensor_pair(data):
         data = _place(data, device)
@@ -227,17 +228,23 @@ def predict(net: nn.Module, images: torch.Tensor, resize=None) -> torch.Tensor:
         return net(X).argmax(dim=1).cpu()
 
 
-def _speedups(device, amp, amp_dtype, channels_last):
-    """Defaults: AMP and channels-last on CUDA only; bf16 where the GPU has it."""
+# Below this many parameters a net is too small for mixed precision and channels-last to pay:
+# their casts and layout changes cost more than the arithmetic they speed up (LeNet: 61,706).
+SPEEDUP_MIN_PARAMETERS = 1_000_000
+
+
+def _speedups(device, amp, amp_dtype, channels_last, net=None):
+    """Defaults: AMP and channels-last on CUDA for nets that are not tiny; bf16 where possible."""
+    big = net is None or sum(p.numel() for p in net.parameters()) >= SPEEDUP_MIN_PARAMETERS
     if amp is None:
-        amp = device.type == "cuda"
+        amp = device.type == "cuda" and big
     if amp_dtype is None:
         if device.type == "cuda" and not torch.cuda.is_bf16_supported():
             amp_dtype = torch.float16
         else:
             amp_dtype = torch.bfloat16
     if channels_last is None:
-        channels_last = device.type == "cuda"
+        channels_last = device.type == "cuda" and big
     return bool(amp), amp_dtype, bool(channels_last)
 
 
@@ -294,7 +301,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     (leave the weights alone, e.g. to continue training). ``seed`` makes a
     CPU run repeat exactly. ``resize``: image side the net expects (224 for
     AlexNet), applied per batch on the device. ``amp`` / ``channels_last``:
-    None means "on CUDA only". ``live``: progress bar and plot (None: in a
+    None means "on CUDA, for nets of a million parameters or more" (tiny nets like
+    LeNet run faster in float32). ``live``: progress bar and plot (None: in a
     notebook only). ``checkpoint``: a path to save state_dicts after each
     epoch. ``callbacks``: called as ``callback(epoch, history, net)`` after
     each epoch.
@@ -304,7 +312,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     (KeyboardInterrupt) returns the history so far, marked interrupted.
     """
     device = torch.device(device) if device is not None else try_gpu()
-    amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last)
+    amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last, net)
     live = _in_notebook() if live is None else live
     generator = None
     if seed is not None:
@@ -332,6 +340,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     n_batches = _number_of_batches(train_data, batch_size)
     refresh = max(1, (n_batches or 50) // 10)  # sync with the device ~10 times per epoch
     epoch, batch = 0, 0
+    autotune = torch.backends.cudnn.benchmark
+    torch.backends.cudnn.benchmark = device.type == "cuda" or autotune  # fixed shapes: tune once
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
@@ -349,8 +359,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)
                 scaler.update()
-                loss_sum += loss.detach().float() * len(y)
-                correct += (y_hat.detach().argmax(dim=1) == y).sum()
+                loss_sum.add_(loss.detach(), alpha=len(y))
+                correct.add_((y_hat.detach().argmax(dim=1) == y).sum())
                 seen += len(y)
                 if batch % refresh == 0 or batch == n_batches:
                     mean_loss = float(loss_sum) / seen  # one sync with the device
@@ -391,6 +401,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
             + (f" with images resized to {resize}" if resize else "")
             + f". Try fit(..., batch_size={smaller}) (or a smaller resize / width)."
         ) from error
+    finally:
+        torch.backends.cudnn.benchmark = autotune
     return history
 
 

@@ -149,3 +149,21 @@ def test_live_view_draws_one_plot_updated_in_place(digits, monkeypatch):
 def test_predict_returns_labels_on_the_cpu(digits):
     labels = training.predict(models.lenet(), digits.test_images[:5])
     assert labels.shape == (5,) and labels.dtype == torch.long
+
+
+def test_on_cuda_mixed_precision_and_channels_last_are_for_nets_big_enough(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    cuda = torch.device("cuda")
+    assert training._speedups(cuda, None, None, None, models.lenet()) == (
+        False, torch.bfloat16, False)  # LeNet's 61,706 parameters: float32 is faster
+    big = nn.Linear(1000, 1000)  # a million weights
+    assert training._speedups(cuda, None, None, None, big) == (True, torch.bfloat16, True)
+    cpu = torch.device("cpu")
+    assert training._speedups(cpu, None, None, None, big) == (False, torch.bfloat16, False)
+    assert training._speedups(cpu, True, None, True, models.lenet())[::2] == (True, True)
+
+
+def test_fit_leaves_cudnn_autotuning_as_it_found_it(digits):
+    before = torch.backends.cudnn.benchmark
+    _fit(models.build("lenet_modern"), digits.subset(64, 32), epochs=1)
+    assert torch.backends.cudnn.benchmark == before
