@@ -167,3 +167,8 @@ def test_fit_leaves_cudnn_autotuning_as_it_found_it(digits):
     before = torch.backends.cudnn.benchmark
     _fit(models.build("lenet_modern"), digits.subset(64, 32), epochs=1)
     assert torch.backends.cudnn.benchmark == before
+
+
+def test_cuda_graphs_are_refused_plainly_without_cuda(digits):
+    with pytest.raises(ValueError, match="cuda_graph=True needs a CUDA device"):
+        _fit(models.lenet(), digits, cuda_graph=True)
