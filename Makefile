@@ -11,7 +11,7 @@ PROFILE ?= smoke
 # Chromium runs as root only without its sandbox; jupyter needs --allow-root likewise.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test lint unit notebooks execute figures benchmark clean
+.PHONY: install lab test lint unit notebooks execute figures benchmark data clean
 
 install: $(STAMP)
 
@@ -49,8 +49,15 @@ execute: install
 figures: install
 	$(BIN)/python -m cnn_helpers.figures images
 
+# Speed goals live here, not in timed tests: each script prints a side-by-side table.
 benchmark: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/widget_latency.py
+	$(BIN)/python benchmarks/pooling_latency.py
+	$(BIN)/python benchmarks/train_lenet.py
+
+# Fashion-MNIST into the cache ($$CNN_DATA_DIR, else data/) before a class without network.
+data: install
+	$(BIN)/python -m cnn_helpers.data download
 
 clean:
 	rm -rf $(VENV) .pytest_cache
