@@ -6,10 +6,15 @@ One concept per module, each short enough to read in one sitting:
 * ``profiles``  -- smoke / class / full run settings (``settings``)
 * ``ops``       -- convolution and pooling from scratch (chapters 1-2)
 * ``receptive`` -- receptive fields, analytic and by autograd (1.2)
+* ``convolution`` -- chapter 1's demonstrations (a Conv2D layer, learning a kernel, counts)
+* ``pooling``   -- chapter 2's measurements (invariance, GAP head, compression)
+* ``data``      -- Fashion-MNIST with an offline fallback; ``training`` -- ``fit``
+* ``models``    -- the architectures (LeNet, ...) as ``nn.Sequential`` builders
 * ``images``    -- the notes' edge image, patterns and offline photos
 * ``render``    -- fast array-to-PNG drawing for widgets
 * ``widgets``   -- the interactive explorers
 * ``exercises`` -- checked exercises with instant feedback
+* ``figures``   -- the figures in ``images/``, drawn by code
 """
 
 from .devices import describe_device, try_gpu
