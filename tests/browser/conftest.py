@@ -120,7 +120,10 @@ class LabServer:
         self.process, self.url, self.token, self.root, self.log = process, url, token, root, log
 
     def notebook_url(self, notebook: str) -> str:
-        return f"{self.url}lab/tree/notebooks/{notebook}?token={self.token}"
+        """The notebook in JupyterLab, in a workspace of its own (a page opened in the
+        default workspace would restore the tabs another page saved there)."""
+        workspace = Path(notebook).stem
+        return f"{self.url}lab/workspaces/{workspace}/tree/notebooks/{notebook}?token={self.token}"
 
     def log_tail(self, characters: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-characters:]
@@ -232,6 +235,9 @@ class RanNotebook:
 
     def __init__(self, page, notebook: str):
         self.page, self.notebook = page, notebook
+        self.tab = page.locator('li.lm-TabBar-tab[data-type="document-title"]'
+                                f'[title*="Path: notebooks/{notebook}"]').first
+        self.panel = None  # the notebook's panel (cells, outputs), once its tab is there
         self.console_errors: list[str] = []
         page.on("console", lambda message: message.type == "error"
                 and self.console_errors.append(message.text))
@@ -243,11 +249,17 @@ class RanNotebook:
         # The kernel indicator says idle before a kernel exists; this text needs the kernel.
         page.locator("#jp-main-statusbar").get_by_text("Python 3 (ipykernel) | Idle").wait_for(
             timeout=KERNEL_START_TIMEOUT_S * 1000)
+        self.panel = page.locator(f"#{self.tab.get_attribute('data-id')}")
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        deadline = time.monotonic() + KERNEL_START_TIMEOUT_S
+        while not any(re.search(r"\[(\*|\d+)\]", prompt) for prompt in self._prompts()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"{self.notebook}: Run > Run All Cells started no cell", pytrace=False)
+            time.sleep(0.1)
 
     def _prompts(self) -> list[str]:
-        return self.page.locator(".jp-CodeCell .jp-InputArea-prompt").all_text_contents()
+        return self.panel.locator(".jp-CodeCell .jp-InputArea-prompt").all_text_contents()
 
     def wait_until_every_cell_ran(self, deadline: float):
         """Every code cell numbered; a run stopped by an error fails with its traceback."""
@@ -265,7 +277,7 @@ class RanNotebook:
             else:
                 stopped_since = None
             time.sleep(0.2)
-        errors = self.page.locator(
+        errors = self.panel.locator(
             '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
         ).all_text_contents()
         pytest.fail(f"{self.notebook}: not every cell ran (prompts {self._prompts()}); "
@@ -275,14 +287,18 @@ class RanNotebook:
 class Lab:
     """JupyterLab in the browser: ``run(notebooks)`` opens and runs them, all at once."""
 
-    def __init__(self, server: LabServer, context):
-        self.server, self.context = server, context
+    def __init__(self, server: LabServer, browser):
+        self.server, self.browser = server, browser
         self.ran: dict[str, RanNotebook] = {}
+
+    def new_page(self):
+        """A page in a browser context of its own: JupyterLabs opened together in one
+        context collide on their window name ("Window name candidate ... already exists")."""
+        return self.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 
     def run(self, notebooks) -> dict[str, RanNotebook]:
         """Open each notebook in its own page and run all its cells; kernels run side by side."""
-        new = [RanNotebook(self.context.new_page(), name)
-               for name in notebooks if name not in self.ran]
+        new = [RanNotebook(self.new_page(), name) for name in notebooks if name not in self.ran]
         for notebook in new:
             notebook.page.goto(self.server.notebook_url(notebook.notebook))
         for notebook in new:
@@ -298,8 +314,9 @@ class Lab:
 def lab(lab_server, browser):
     """The course's JupyterLab open in Chromium (the server boots while Chromium starts)."""
     lab_server.wait_until_ready()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    lab = Lab(lab_server, browser)
     try:
-        yield Lab(lab_server, context)
+        yield lab
     finally:
-        context.close()
+        for notebook in lab.ran.values():
+            notebook.page.context.close()

@@ -124,9 +124,10 @@ def ran_notebooks(lab, request):
 class WidgetDriver:
     """The rendered widget of one ``WidgetCase``: its text, pictures and one slider."""
 
-    def __init__(self, page, case: WidgetCase):
-        self.page, self.case = page, case
-        cell = page.locator(".jp-CodeCell", has=page.locator(".cm-content", has_text=case.cell))
+    def __init__(self, notebook, case: WidgetCase):
+        self.page, self.case = notebook.page, case
+        cell = notebook.panel.locator(".jp-CodeCell", has=self.page.locator(
+            ".cm-content", has_text=case.cell))
         self.output = cell.first.locator(".jp-OutputArea-output").first
         self.pictures = self.output.locator("img.cnn-picture")
         self.moved = self.slider(case.slider)
@@ -257,7 +258,7 @@ def test_widget_renders_and_its_slider_redraws_it(case, ran_notebooks, update_sc
     notebook = ran_notebooks[case.notebook]
     page = notebook.page
     page.bring_to_front()  # (driving a page behind another was several times slower here)
-    driver = WidgetDriver(page, case)
+    driver = WidgetDriver(notebook, case)
 
     driver.wait_until_rendered()
     driver.wait_for_text(case.first)
@@ -272,7 +273,7 @@ def test_widget_renders_and_its_slider_redraws_it(case, ran_notebooks, update_sc
         driver.slider(description).drag_to(value)
         driver.wait_for_text(message)
 
-    outputs = "\n".join(page.locator(".jp-OutputArea").all_text_contents())
+    outputs = "\n".join(notebook.panel.locator(".jp-OutputArea").all_text_contents())
     for error in WIDGET_ERRORS:
         assert error not in outputs, f"{case.notebook} shows {error!r}"
     widget_errors = [text for text in notebook.console_errors
