@@ -290,11 +290,17 @@ class Lab:
     def __init__(self, server: LabServer, browser):
         self.server, self.browser = server, browser
         self.ran: dict[str, RanNotebook] = {}
+        self.contexts = []
 
     def new_page(self):
         """A page in a browser context of its own: JupyterLabs opened together in one
         context collide on their window name ("Window name candidate ... already exists")."""
-        return self.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        self.contexts.append(self.browser.new_context(viewport={"width": 1280, "height": 900}))
+        return self.contexts[-1].new_page()
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
 
     def run(self, notebooks) -> dict[str, RanNotebook]:
         """Open each notebook in its own page and run all its cells; kernels run side by side."""
@@ -318,5 +324,4 @@ def lab(lab_server, browser):
     try:
         yield lab
     finally:
-        for notebook in lab.ran.values():
-            notebook.page.context.close()
+        lab.close()
