@@ -128,6 +128,7 @@ class WidgetDriver:
         self.page, self.case = notebook.page, case
         cell = notebook.panel.locator(".jp-CodeCell", has=self.page.locator(
             ".cm-content", has_text=case.cell))
+        self.cell = cell.first
         self.output = cell.first.locator(".jp-OutputArea-output").first
         self.pictures = self.output.locator("img.cnn-picture")
         self.moved = self.slider(case.slider)
@@ -140,6 +141,9 @@ class WidgetDriver:
 
     def wait_until_rendered(self):
         """The slider is on the page; a widget error or plain-text fallback fails at once."""
+        if self.cell.count() == 0:
+            raise AssertionError(f"{self.case.notebook} has no code cell containing "
+                                 f"{self.case.cell!r}: update its row in WIDGETS")
         deadline = time.monotonic() + UPDATE_TIMEOUT_MS / 1000
         while self.moved.handle.count() == 0:
             shown = self.output.inner_text() if self.output.count() else "(no output)"
