@@ -11,7 +11,7 @@ PROFILE ?= smoke
 # Chromium runs as root only without its sandbox; jupyter needs --allow-root likewise.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test lint unit notebooks execute figures benchmark data clean
+.PHONY: install lab test lint unit notebooks execute figures benchmark data screenshots clean
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ test: install
 # Re-execute every notebook in the class profile and save its outputs (what we commit).
 execute: install
 	CNN_PROFILE=class $(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+
+# Widget screenshots for the README, taken by the browser tests.
+screenshots: install
+	CNN_PROFILE=smoke $(BIN)/pytest tests/browser --update-screenshots
 
 figures: install
 	$(BIN)/python -m cnn_helpers.figures images

@@ -35,6 +35,9 @@ class WidgetCheck(Explorer):
             f"{n_h}x{n_w} input, {kernel_size}x{kernel_size} kernel -> output {shape[0]}x{shape[1]}"
         )
         factor = render.display_factor(n_h, n_w, 240)
-        self.output_picture.value = render.png_bytes(
-            render.upscale(render.colorize(output, vmin=0, vmax=1), factor))
+        rgb = render.upscale(render.colorize(output, vmin=0, vmax=1), factor)
+        # shown at its own size (a stretched picture blurs), framed so white stays visible
+        self.output_picture.layout.width = f"{rgb.shape[1]}px"
+        self.output_picture.layout.border = "1px solid #999"
+        self.output_picture.value = render.png_bytes(rgb)
         return shape
