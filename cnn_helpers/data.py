@@ -75,6 +75,9 @@ class ImageData:
     def subset(self, train_examples: int | None = None,
                test_examples: int | None = None) -> ImageData:
         """The first ``train_examples`` / ``test_examples`` of each part (None: all)."""
+        for name, value in (("train_examples", train_examples), ("test_examples", test_examples)):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be a positive number of images or None, not {value!r}")
         return ImageData(self.name, self.key, self.train_images[:train_examples],
                          self.train_labels[:train_examples], self.test_images[:test_examples],
                          self.test_labels[:test_examples], self.classes, self.is_fallback)

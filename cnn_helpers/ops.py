@@ -195,6 +195,9 @@ def conv2d(X: torch.Tensor, weight: torch.Tensor, bias=None, *, stride=1, paddin
             window = X[:, i * s[0] : i * s[0] + k_h, j * s[1] : j * s[1] + k_w]  # (c_i, k_h, k_w)
             Y[:, i, j] = (weight * window).sum(dim=(1, 2, 3))
     if bias is not None:
+        if tuple(bias.shape) != (weight.shape[0],):
+            raise ValueError(f"bias must hold one number per output channel, shape "
+                             f"({weight.shape[0]},), not {tuple(bias.shape)}")
         Y = Y + bias.reshape(-1, 1, 1)
     return Y
 
@@ -224,6 +227,8 @@ def pool2d(X: torch.Tensor, pool_size, mode: str = "max", *, stride=None, paddin
             f"padding {q} is more than half the window {k}: some windows would hold only padding"
         )
     out_h, out_w = conv_output_shape(tuple(X.shape[-2:]), k, stride=s, padding=q)
+    if not X.is_floating_point():  # an average of integers is not an integer
+        X = X.float()
     channels = X.unsqueeze(0) if X.dim() == 2 else X
     fill = -math.inf if mode == "max" else 0.0
     padded = F.pad(channels, (q[1], q[1], q[0], q[0]), value=fill)

@@ -150,3 +150,9 @@ def test_fallback_digits_are_shuffled_so_every_digit_is_in_both_parts():
 def test_subset_takes_the_first_examples():
     digits = data.load_fallback_digits().subset(100, 30)
     assert len(digits.train_labels) == 100 and len(digits.test_images) == 30
+
+
+@pytest.mark.parametrize("size", [0, -5, 2.5])
+def test_a_subset_of_no_or_negative_images_is_refused(size):
+    with pytest.raises(ValueError, match="positive number of images"):
+        data.load_fallback_digits().subset(size)

@@ -52,3 +52,13 @@ def test_viewer_takes_a_model_of_blocks_and_answers_quickly():
 def test_tile_lays_channels_out_in_a_grid():
     grid = tile(torch.rand(16, 5, 5), columns=8, target=20, gap=2)
     assert grid.shape == (2 * 20 + 2, 8 * 20 + 7 * 2, 3) and grid.dtype.name == "uint8"
+
+
+@pytest.mark.parametrize("images, message", [
+    (torch.zeros(4, 28, 28), "non-empty \\(N, C, H, W\\) tensor"),
+    (torch.zeros(0, 1, 28, 28), "non-empty"),
+    (torch.zeros(2, 1, 32, 32), "cannot take images of shape"),
+])
+def test_images_the_model_cannot_take_are_explained(images, message):
+    with pytest.raises(ValueError, match=message):
+        FeatureMapViewer(models.lenet(), images)

@@ -141,8 +141,16 @@ def test_same_padding_keeps_the_size_at_stride_one():
         (lambda: ops.corr2d(torch.ones(2, 2), torch.ones(3, 3)), "larger than the padded input"),
         (lambda: ops.corr2d_multi_in(torch.ones(2, 4, 4), torch.ones(3, 2, 2)), "channel mismatch"),
         (lambda: ops.pool2d(torch.ones(4, 4), 2, "median"), "mode must be"),
+        (lambda: ops.conv2d(torch.ones(1, 4, 4), torch.ones(3, 1, 2, 2), torch.ones(1)),
+         "one number per output channel"),
     ],
 )
 def test_bad_input_gets_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_pooling_integer_images_averages_as_real_numbers():
+    X = torch.tensor([[1, 2], [3, 5]])
+    assert ops.pool2d(X, 2, "avg").item() == 2.75
+    assert ops.pool2d(X, 2, "max").item() == 5

@@ -45,6 +45,10 @@ class FeatureMapViewer(Explorer):
     def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
                  image: int = 0, layer: int | None = None, resize: int | None = None):
         super().__init__()
+        if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "
+                             "for one grey image use images[None, None]")
         self.net, self.images, self.labels, self.classes = net, images, labels, classes
         self.resize = resize
         self.layers = list(net.children()) if len(list(net.children())) else [net]
@@ -52,7 +56,12 @@ class FeatureMapViewer(Explorer):
         self._outputs: list[torch.Tensor] = []
         self._first_conv = next((i for i, m in enumerate(self.layers)
                                  if isinstance(m, nn.Conv2d)), None)
-        shapes = self._run(0)
+        try:
+            shapes = self._run(0)
+        except RuntimeError as error:  # e.g. 32x32 images into a net built for 28x28
+            raise ValueError(
+                f"the model cannot take images of shape {tuple(images.shape[1:])}: {error}. "
+                "Pass resize= if the model expects another size") from None
         options = [(f"{i}: {type(m).__name__} -> {'x'.join(map(str, shapes[i].shape))}", i)
                    for i, m in enumerate(self.layers) if shapes[i].dim() == 3]
         if not options:
