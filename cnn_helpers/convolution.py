@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .models import count_parameters
 from .ops import as_pair, conv_output_shape, convolve2d, corr2d
 
 # ---------------------------------------------------------------- a layer from scratch (1.1)
@@ -156,11 +157,8 @@ def parameter_counts(input_shape, out_channels: int, kernel_size, *, padding=0,
     h_o, w_o = conv_output_shape((h, w), kernel, stride=stride, padding=padding)
     conv = nn.Conv2d(c_i, out_channels, kernel, stride=stride, padding=padding, device="meta")
     dense = nn.Linear(c_i * h * w, out_channels * h_o * w_o, device="meta")
-
-    def count(module):
-        return sum(p.numel() for p in module.parameters())
-
-    return ParameterCount((c_i, h, w), (out_channels, h_o, w_o), count(conv), count(dense))
+    return ParameterCount((c_i, h, w), (out_channels, h_o, w_o),
+                          count_parameters(conv), count_parameters(dense))
 
 
 # ---------------------------------------------------------------- sharing and sparsity (1.6)

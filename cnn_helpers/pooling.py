@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .images import shifted
+from .models import count_parameters
 from .ops import Pair, as_pair, conv_output_shape
 
 EDGE_KERNEL = torch.tensor([[1.0, -1.0]])  # the notes' vertical-edge detector (1.1)
@@ -137,9 +138,8 @@ def expected_unchanged_max(pool_size: int, shift: int) -> float:
 # ---------------------------------------------------------------- parameters (2, 2.3)
 
 
-def parameter_count(module: nn.Module) -> int:
-    """Number of learnable numbers in ``module`` (0 for a pooling layer)."""
-    return sum(p.numel() for p in module.parameters())
+# Number of learnable numbers in a module (0 for a pooling layer): one implementation, in models.
+parameter_count = count_parameters
 
 
 def gap_head(channels: int, classes: int) -> nn.Sequential:
