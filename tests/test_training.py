@@ -27,9 +27,14 @@ def test_fit_learns_the_digits_and_records_every_epoch(digits):
     assert "examples/s on cpu" in history.summary()
 
 
-def test_same_seed_gives_the_same_numbers_twice_on_the_cpu(digits):
-    first = _fit(models.build("lenet"), digits, lr=0.9)
-    second = _fit(models.build("lenet"), digits, lr=0.9)
+@pytest.mark.parametrize("init", ["xavier", "default"])
+def test_same_seed_gives_the_same_numbers_twice_on_the_cpu(digits, init):
+    """Whatever the random state was when each net was built (it draws the biases)."""
+    runs = []
+    for state in (1, 2):
+        torch.manual_seed(state)
+        runs.append(_fit(models.build("lenet"), digits, lr=0.9, init=init))
+    first, second = runs
     assert first.train_loss == second.train_loss and first.test_acc == second.test_acc
 
 
@@ -161,6 +166,33 @@ def test_on_cuda_mixed_precision_and_channels_last_are_for_nets_big_enough(monke
     cpu = torch.device("cpu")
     assert training._speedups(cpu, None, None, None, big) == (False, torch.bfloat16, False)
     assert training._speedups(cpu, True, None, True, models.lenet())[::2] == (True, True)
+
+
+def test_on_the_cpu_convolutional_nets_train_channels_last_in_float32():
+    cpu = torch.device("cpu")
+    assert training._speedups(cpu, None, None, None, models.lenet()) == (
+        False, torch.bfloat16, True)
+    assert training._speedups(cpu, None, None, False, models.lenet())[2] is False
+    assert training._speedups(cpu, None, None, None, nn.Linear(4, 2))[2] is False
+
+
+def test_channels_last_is_a_layout_not_a_different_model(digits):
+    """Same weights, same batch: the same loss and gradients in either memory layout."""
+    torch.manual_seed(0)
+    net = training.init_xavier(models.lenet())
+    twin = models.lenet()
+    twin.load_state_dict(net.state_dict())
+    twin.to(memory_format=torch.channels_last)
+    X = digits.train_images[:64].float() / 255
+    y = digits.train_labels[:64]
+    losses = []
+    for model, batch in ((net, X), (twin, X.contiguous(memory_format=torch.channels_last))):
+        loss = nn.functional.cross_entropy(model(batch), y)
+        loss.backward()
+        losses.append(loss.item())
+    assert losses[0] == pytest.approx(losses[1], rel=1e-6)
+    for a, b in zip(net.parameters(), twin.parameters()):
+        torch.testing.assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-6)
 
 
 def test_fit_leaves_cudnn_autotuning_as_it_found_it(digits):
