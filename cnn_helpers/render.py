@@ -136,3 +136,16 @@ def guide_lines(rgb: np.ndarray, rows: slice, cols: slice, color=RED, gap: int =
     rgb[middle_y, on_x & ~near_x] = color
     rgb[on_y & ~near_y, middle_x] = color
     return rgb
+
+
+def with_grid(rgb: np.ndarray, factor: int, smallest: int = 8) -> np.ndarray:
+    """Faint lines between pixels enlarged ``factor`` times, so a student can count them.
+
+    Only from ``smallest`` on: below it the lines would hide the picture.
+    """
+    if factor < smallest:
+        return rgb
+    rgb = rgb.copy()
+    rgb[::factor] = (rgb[::factor].astype(np.int16) * 3 // 4 + 40).astype(np.uint8)
+    rgb[:, ::factor] = (rgb[:, ::factor].astype(np.int16) * 3 // 4 + 40).astype(np.uint8)
+    return rgb

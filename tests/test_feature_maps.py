@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-import traitlets
 from torch import nn
 
 from cnn_helpers import models
@@ -18,8 +17,10 @@ def viewer():
 
 def test_viewer_lists_only_layers_that_output_feature_maps(viewer):
     assert viewer.feature_layers == [0, 1, 2, 3, 4, 5]  # conv, sigmoid, pool, conv, sigmoid, pool
-    with pytest.raises(traitlets.TraitError):
-        viewer.update(layer=7)  # Linear: not offered
+    before = viewer.settings
+    assert viewer.update(layer=7) is None  # Linear: not offered, and said so
+    assert "layer: 7 is not one of the choices (0, 1, 2, 3, 4, 5)" in viewer.error
+    assert viewer.settings == before and "not one of the choices" in viewer.message.value
 
 
 def test_first_convolution_shows_six_maps_and_its_kernels(viewer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import numbers
 import time
 from contextlib import contextmanager
 
@@ -48,18 +49,61 @@ class Explorer:
         return {name: control.value for name, control in self._controls.items()}
 
     def update(self, **changes):
-        """Set controls by name (``update(stride=2, padding=1)``), then redraw once."""
+        """Set controls by name (``update(stride=2, padding=1)``), then redraw once.
+
+        A value that a control cannot take (outside a slider's range, not one
+        of a menu's choices) changes nothing: the controls go back to where
+        they were, the message says what the control takes, and ``update``
+        returns None -- no silent clamping to the nearest allowed value.
+        """
         unknown = set(changes) - set(self._controls)
         if unknown:
             raise KeyError(f"no control named {', '.join(sorted(unknown))}; "
                            f"controls: {', '.join(self._controls)}")
-        self._updating = True
+        before, refused = self.settings, None
+        was, self._updating = self._updating, True
         try:
-            for name, value in changes.items():
-                self._controls[name].value = value
+            try:
+                self._apply(changes)
+            except ValueError as error:
+                refused = str(error)
+                self._apply(before)
         finally:
-            self._updating = False
+            self._updating = was
+        result = self.redraw()
+        if refused is not None:
+            self._report(refused)
+            return None
+        return result
+
+    def _start(self, **values):
+        """The constructor's last step: set the starting values and draw.
+
+        A starting value that a control cannot take is a ``ValueError`` here
+        (a mistake in the notebook's code, not a slider the student moved).
+        """
+        was, self._updating = self._updating, True
+        try:
+            self._apply(values)
+        except ValueError as error:
+            raise ValueError(f"{type(self).__name__}: {error}") from None
+        finally:
+            self._updating = was
         return self.redraw()
+
+    def _apply(self, changes: dict) -> None:
+        """Set the controls in ``changes``; explorers whose ranges depend on other
+        controls override this to set those first."""
+        for name, value in changes.items():
+            self._set(name, value)
+
+    def _set(self, name: str, value) -> None:
+        """Set one control, or raise a ``ValueError`` that says what it takes."""
+        control = self._controls[name]
+        problem = refusal(control, value)
+        if problem:
+            raise ValueError(f"{control.description or name}: {problem}")
+        control.value = value
 
     # -- drawing --------------------------------------------------------------------
     def redraw(self):
@@ -68,16 +112,19 @@ class Explorer:
         try:
             result = self._update(**self.settings)
         except ValueError as error:
-            self.error = str(error)
-            self.message.value = (
-                '<span style="color:#b00020">&#9888; ' + html.escape(self.error) + "</span>"
-            )
+            self._report(str(error))
             result = None
         else:
-            self.error = None
-            self.message.value = ""
+            self._report(None)
         self.last_update_ms = (time.perf_counter() - start) * 1000
         return result
+
+    def _report(self, error: str | None) -> None:
+        """Show ``error`` as the message line (None clears it); ``self.error`` keeps it."""
+        self.error = error
+        self.message.value = ("" if error is None else
+                              '<span style="color:#b00020">&#9888; ' + html.escape(error)
+                              + "</span>")
 
     def _update(self, **settings):  # pragma: no cover - subclasses implement it
         raise NotImplementedError
@@ -92,6 +139,38 @@ class Explorer:
         bundle = self.root._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = self.describe()
         return bundle
+
+
+def refusal(control: widgets.ValueWidget, value) -> str | None:
+    """Why ``control`` cannot take ``value`` (None when it can).
+
+    ipywidgets itself would clamp a slider's value into its range and cut a
+    float to an int without a word; here both are refused.
+    """
+    if hasattr(control, "options"):  # Dropdown, ToggleButtons: (label, value) pairs or values
+        pairs = [item if isinstance(item, tuple) else (str(item), item) for item in control.options]
+        if not any(value == choice for _, choice in pairs):
+            labels = ", ".join(repr(choice) for _, choice in pairs)
+            return f"{value!r} is not one of the choices ({labels})"
+        return None
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        whole = isinstance(control, widgets.IntSlider)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or (
+                whole and not float(value).is_integer()):
+            return f"{value!r} is not a {'whole ' if whole else ''}number"
+        if not control.min <= value <= control.max:
+            return f"{value} is outside the range {control.min} to {control.max}"
+        return None
+    if isinstance(control, (widgets.Text, widgets.Textarea)) and not isinstance(value, str):
+        return f"{value!r} is not text"
+    return None
+
+
+def show(widget: widgets.Widget, visible: bool) -> None:
+    """Show or hide ``widget`` (and touch its layout only when that changes)."""
+    display = None if visible else "none"
+    if widget.layout.display != display:
+        widget.layout.display = display
 
 
 def picture(rgb: np.ndarray | None = None, width: int | None = None) -> widgets.Image:

@@ -69,9 +69,9 @@ class FeatureMapViewer(Explorer):
         self.feature_layers = [value for _, value in options]
         layer = self.feature_layers[0] if layer is None else layer
         image_slider = self._register("image", widgets.IntSlider(
-            value=image, min=0, max=len(images) - 1, description="test image"))
+            min=0, max=len(images) - 1, description="test image"))
         layer_menu = self._register("layer", widgets.Dropdown(
-            options=options, value=layer, description="layer",
+            options=options, description="layer",
             layout=widgets.Layout(width="340px")))
         self.input_picture, self.maps_picture, self.kernels_picture = picture(), picture(), picture()
         self.caption = widgets.HTML()
@@ -82,7 +82,7 @@ class FeatureMapViewer(Explorer):
                           titled("feature maps (one per channel)", self.maps_picture),
                           self.kernels_box]),
             self.message])
-        self.redraw()
+        self._start(image=image, layer=layer)
 
     def _run(self, image: int) -> list[torch.Tensor]:
         """Every top-level child's output for one image (computed once per image)."""
@@ -108,11 +108,6 @@ class FeatureMapViewer(Explorer):
         return self._outputs
 
     def _update(self, image: int, layer: int):
-        if not 0 <= image < len(self.images):
-            raise ValueError(f"image {image} does not exist: there are {len(self.images)}")
-        if layer not in self.feature_layers:
-            raise ValueError(f"layer {layer} does not output feature maps; "
-                             f"choose one of {self.feature_layers}")
         maps = self._run(image)[layer]  # C x H x W
         self.input_picture.value = render.png_bytes(tile(self.images[image], 1, target=112))
         self.maps_picture.value = render.png_bytes(tile(maps, target=64))

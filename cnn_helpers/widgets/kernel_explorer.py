@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from .. import render
 from ..images import PHOTOS, checkerboard, edge_image, photo
 from ..ops import conv_output_shape
-from .common import Explorer, picture, single_thread, titled
+from .common import Explorer, picture, show, single_thread, titled
 
 
 def box_blur(size: int = 3) -> torch.Tensor:
@@ -176,9 +176,9 @@ class KernelExplorer(Explorer):
         style = {"description_width": "80px"}  # one width: the controls line up
         controls = [
             self._register("image", widgets.Dropdown(
-                options=list(self.inputs), value=image, description="input", style=style)),
+                options=list(self.inputs), description="input", style=style)),
             self._register("kernel", widgets.Dropdown(
-                options=[*KERNELS, CUSTOM], value=kernel, description="kernel", style=style)),
+                options=[*KERNELS, CUSTOM], description="kernel", style=style)),
             self._register("kernel_size", widgets.IntSlider(
                 value=kernel_size, min=1, max=MAX_KERNEL, description="kernel size", style=style)),
             self._register("custom", widgets.Textarea(
@@ -218,8 +218,8 @@ class KernelExplorer(Explorer):
             self.message,
             self.body,
         ])
-        self._fit_position_range()
-        self.update(row=row, col=col)
+        self._start(image=image, kernel=kernel, kernel_size=kernel_size, custom=custom,
+                    stride=stride, padding=padding, row=row, col=col)
 
     # -- settings -------------------------------------------------------------------
     @contextmanager
@@ -231,24 +231,17 @@ class KernelExplorer(Explorer):
         finally:
             self._updating = was
 
-    def update(self, **changes) -> KernelReadout | None:
-        """Set controls by name, then redraw once; ``row``/``col`` are set last.
-
-        The output element's sliders follow the output shape, so they are set
-        after stride, padding, kernel and input have given them their range.
-        """
-        position = {name: changes.pop(name) for name in ("row", "col") if name in changes}
-        if position and changes:
-            unknown = set(changes) - set(self._controls)
-            if unknown:
-                raise KeyError(f"no control named {', '.join(sorted(unknown))}; "
-                               f"controls: {', '.join(self._controls)}")
-            with self._quietly():
-                for name, value in changes.items():
-                    self._controls[name].value = value
-            self._fit_position_range()
-            changes = {}
-        return super().update(**changes, **position)
+    def _apply(self, changes: dict) -> None:
+        """``row``/``col`` last: their sliders' range follows the output shape, which
+        stride, padding, kernel and input decide."""
+        position = ("row", "col")
+        for name, value in changes.items():
+            if name not in position:
+                self._set(name, value)
+        self._fit_position_range()
+        for name in position:
+            if name in changes:
+                self._set(name, changes[name])
 
     def input_tensor(self, name: str) -> torch.Tensor:
         """The (h, w) input called ``name`` (photos load on first use)."""
@@ -281,19 +274,14 @@ class KernelExplorer(Explorer):
                     slider.max = size - 1  # lowers the value too when it no longer fits
         return shape
 
-    def _show(self, widget: widgets.Widget, visible: bool) -> None:
-        display = None if visible else "none"
-        if widget.layout.display != display:
-            widget.layout.display = display
-
     # -- one update -----------------------------------------------------------------
     def _update(self, **settings) -> KernelReadout:
         with single_thread():  # small tensors: one thread is fastest (see single_thread)
             return self._compute_and_draw(**settings)
 
     def _compute_and_draw(self, image, kernel, kernel_size, custom, stride, padding, row, col):
-        self._show(self._controls["kernel_size"], kernel in SIZED_KERNELS)
-        self._show(self._controls["custom"], kernel == CUSTOM)
+        show(self._controls["kernel_size"], kernel in SIZED_KERNELS)
+        show(self._controls["custom"], kernel == CUSTOM)
         try:
             X = self.input_tensor(image)  # (n_h, n_w)
             K = self.kernel_tensor(kernel, kernel_size, custom)  # (k_h, k_w)
@@ -301,9 +289,9 @@ class KernelExplorer(Explorer):
             if shape is None:  # repeat the check to raise its message
                 conv_output_shape(tuple(X.shape), tuple(K.shape), stride=stride, padding=padding)
         except ValueError:
-            self._show(self.body, False)
+            show(self.body, False)
             raise
-        self._show(self.body, True)
+        show(self.body, True)
         row, col = self._controls["row"].value, self._controls["col"].value
         k_h, k_w = K.shape
 
@@ -351,20 +339,20 @@ class KernelExplorer(Explorer):
 
         small = self._cached("input_small", (image, padding), tinted)
         rgb = self._cached("input", (image, padding, factor),
-                           lambda: _with_grid(render.upscale(small, factor), factor)).copy()
+                           lambda: render.with_grid(render.upscale(small, factor), factor)).copy()
         (top, left), (k_h, k_w) = corner, kernel_shape
         _mark(rgb, slice(top, top + k_h), slice(left, left + k_w), factor)
         self.input_picture.value = render.png_bytes(rgb)
         self.input_picture.layout.width = f"{rgb.shape[1]}px"
 
-        self._show(self.zoom_box, factor < 8)
+        show(self.zoom_box, factor < 8)
         if factor < 8:  # the window and three pixels around it, enlarged
             around = 3
             y0, x0 = max(top - around, 0), max(left - around, 0)
             y1, x1 = min(top + k_h + around, height), min(left + k_w + around, width)
             crop = small[y0:y1, x0:x1]
             zoom = render.display_factor(y1 - y0, x1 - x0, 160)
-            crop = _with_grid(render.upscale(crop, zoom), zoom)
+            crop = render.with_grid(render.upscale(crop, zoom), zoom)
             render.draw_box(crop, slice(top - y0, top - y0 + k_h), slice(left - x0, left - x0 + k_w),
                             MARK, zoom, thickness=3)
             self.zoom_picture.value = render.png_bytes(crop)
@@ -389,7 +377,7 @@ class KernelExplorer(Explorer):
             else:
                 rgb = render.colorize(Y, vmin=min(0.0, float(Y.min())), vmax=max(float(Y.max()), 1e-6))
                 legend = f"black = 0, white = {_number(float(Y.max()))}"
-            return _with_grid(render.upscale(rgb, factor), factor), legend
+            return render.with_grid(render.upscale(rgb, factor), factor), legend
 
         rgb, legend = self._cached("output_rgb", (key, factor), base)
         rgb = rgb.copy()
@@ -445,14 +433,3 @@ def _mark(rgb: np.ndarray, rows: slice, cols: slice, factor: int) -> None:
     render.draw_box(rgb, slice(y0, y1), slice(x0, x1), MARK, 1, thickness=2)
     render.guide_lines(rgb, slice(y0, y1), slice(x0, x1), MARK)
 
-
-def _with_grid(rgb: np.ndarray, factor: int) -> np.ndarray:
-    """Faint lines between enlarged pixels, so a student can count them (factor >= 8)."""
-    if factor < 8:
-        return rgb
-    rgb = rgb.copy()
-    line = (rgb[::factor].astype(np.int16) * 3 // 4 + 40).astype(np.uint8)
-    rgb[::factor] = line
-    column = (rgb[:, ::factor].astype(np.int16) * 3 // 4 + 40).astype(np.uint8)
-    rgb[:, ::factor] = column
-    return rgb

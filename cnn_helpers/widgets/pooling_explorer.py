@@ -105,10 +105,9 @@ class PoolingExplorer(Explorer):
         self._input_png = {}  # (input, shift) -> PNG bytes of the shifted input
 
         self._register("image", widgets.Dropdown(
-            options=[(label, key) for key, label in INPUTS.items()], value=image,
-            description="input"))
+            options=[(label, key) for key, label in INPUTS.items()], description="input"))
         self._register("mode", widgets.ToggleButtons(
-            options=[("max", "max"), ("average", "avg")], value=mode, description="mode"))
+            options=[("max", "max"), ("average", "avg")], description="mode"))
         self._register("window", widgets.IntSlider(value=window, min=1, max=8,
                                                    description="window"))
         self._register("stride", widgets.IntSlider(value=stride, min=1, max=6,
@@ -132,7 +131,8 @@ class PoolingExplorer(Explorer):
             titled("invariance", widgets.VBox([self.chart_picture, legend])),
         ])
         self.root = widgets.VBox([controls, self.readout, self.message, pictures])
-        self.redraw()
+        self._start(image=image, mode=mode, window=window, stride=stride, padding=padding,
+                    shift=shift)
 
     # -- computation (no drawing) -----------------------------------------------------
     def shifted_inputs(self, image: str) -> torch.Tensor:

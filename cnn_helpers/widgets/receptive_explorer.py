@@ -21,6 +21,7 @@ import html
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 
 import ipywidgets as widgets
 import numpy as np
@@ -30,7 +31,7 @@ from torch import nn
 from .. import render
 from ..images import photo
 from ..receptive import AutogradFieldProbe, LayerGeometry, ReceptiveFieldTable, receptive_field
-from .common import Explorer, picture, single_thread
+from .common import Explorer, picture, show, single_thread
 
 FIELD = (40, 170, 60)  # the analytic receptive field, tinted
 AUTOGRAD = (255, 140, 0)  # autograd's pixels, dotted
@@ -157,19 +158,19 @@ class ReceptiveFieldExplorer(Explorer):
                  row: int = 0, col: int = 0, display: int = 300, map_display: int = 150):
         super().__init__()
         self.display, self.map_display = display, map_display
-        self._models: dict = {}  # models, tables and background pictures, made once
+        self._models: dict = {}  # models, tables and pictures, made once (see _kept)
         style = {"description_width": "80px"}  # one width: the controls line up
         controls = [
             self._register("stack", widgets.Dropdown(
-                options=[*STACKS, CUSTOM], value=stack, description="stack", style=style)),
+                options=[*STACKS, CUSTOM], description="stack", style=style)),
             self._register("custom", widgets.Text(
-                value=custom, description="layers", continuous_update=False, style=style,
+                description="layers", continuous_update=False, style=style,
                 placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="460px"))),
             self._register("input_size", widgets.IntSlider(
-                value=input_size, min=3, max=256, description="input size", style=style,
+                value=16, min=3, max=256, description="input size", style=style,
                 continuous_update=False)),
             self._register("background", widgets.Dropdown(
-                options=["grid", "photo"], value=background, description="input shows",
+                options=["grid", "photo"], description="input shows",
                 style=style)),
             self._register("layer", widgets.IntSlider(
                 value=0, min=0, max=0, description="layer", style=style)),
@@ -202,33 +203,33 @@ class ReceptiveFieldExplorer(Explorer):
             self.body,
         ])
         self._map_pictures: list[tuple[widgets.HTML, widgets.Image, widgets.VBox]] = []
-        self.update(layer=layer if layer >= 0 else 10**6, row=row, col=col)
+        self._start(stack=stack, custom=custom, input_size=input_size, background=background,
+                    layer=layer, row=row, col=col)
 
     # -- settings -------------------------------------------------------------------
-    def update(self, **changes) -> FieldReadout | None:
-        """Set controls by name, then redraw once.
+    def _apply(self, changes: dict) -> None:
+        """The stack first, then the layer (its range follows the stack), then the
+        row and column (their range follows the layer's output); -1 means the last."""
+        for stage in (("stack", "custom", "input_size", "background"), ("layer",),
+                      ("row", "col")):
+            self._fit_ranges()
+            for name in stage:
+                if name in changes:
+                    value = changes[name]
+                    if name in ("layer", "row", "col") and isinstance(value, int) and value < 0:
+                        value += self._controls[name].max + 1
+                    self._set(name, value)
 
-        The stack is set first, then the layer (its range follows the stack),
-        then the row and column (their range follows the layer's output).
-        """
-        unknown = set(changes) - set(self._controls)
-        if unknown:
-            raise KeyError(f"no control named {', '.join(sorted(unknown))}; "
-                           f"controls: {', '.join(self._controls)}")
-        was, self._updating = self._updating, True
-        try:
-            for stage in (("stack", "custom", "input_size", "background"), ("layer",),
-                          ("row", "col")):
-                self._fit_ranges()
-                for name in stage:
-                    if name in changes:
-                        value = changes[name]
-                        if name in ("layer", "row", "col") and value < 0:  # -1: the last one
-                            value += self._controls[name].max + 1
-                        self._controls[name].value = value
-        finally:
-            self._updating = was
-        return self.redraw()
+    KEEP = 64  # results kept in self._models; a class typing many custom stacks stays bounded
+
+    def _kept(self, key, make):
+        """``make()``, kept under ``key`` for the next update; beyond ``KEEP`` results the
+        oldest is forgotten (and made again if it is needed again)."""
+        if key not in self._models:
+            if len(self._models) >= self.KEEP:
+                self._models.pop(next(iter(self._models)))
+            self._models[key] = make()
+        return self._models[key]
 
     def _on_change(self, _change=None):
         if not self._updating:
@@ -237,9 +238,8 @@ class ReceptiveFieldExplorer(Explorer):
     def model(self, stack: str, custom: str) -> nn.Sequential:
         """The stack's model (a custom one parsed from ``custom``; cached)."""
         key = (stack, custom if stack == CUSTOM else "")
-        if key not in self._models:
-            self._models[key] = parse_stack(custom) if stack == CUSTOM else STACKS[stack][0]()
-        return self._models[key]
+        return self._kept(key, lambda: parse_stack(custom) if stack == CUSTOM
+                          else STACKS[stack][0]())
 
     def input_side(self, stack: str, input_size: int) -> int:
         return input_size if stack == CUSTOM else STACKS[stack][1]
@@ -247,16 +247,13 @@ class ReceptiveFieldExplorer(Explorer):
     def table(self, stack: str, custom: str, input_size: int) -> ReceptiveFieldTable:
         """``receptive_field`` of the stack (a ValueError when the input shrinks to nothing)."""
         key = ("table", stack, custom if stack == CUSTOM else "", self.input_side(stack, input_size))
-        if key not in self._models:
-            self._models[key] = receptive_field(self.model(stack, custom), key[-1])
-        return self._models[key]
+        return self._kept(key, lambda: receptive_field(self.model(stack, custom), key[-1]))
 
     def _autograd_field(self, stack, custom, side, position, layer) -> torch.Tensor:
         """The field found by autograd (``AutogradFieldProbe``: one probe per stack, kept)."""
         key = ("probe", stack, custom if stack == CUSTOM else "", side)
-        if key not in self._models:
-            self._models[key] = AutogradFieldProbe(self.model(stack, custom), side)
-        return self._models[key](position, layer)
+        probe = self._kept(key, lambda: AutogradFieldProbe(self.model(stack, custom), side))
+        return probe(position, layer)
 
     def _fit_ranges(self) -> None:
         s = self.settings
@@ -272,27 +269,21 @@ class ReceptiveFieldExplorer(Explorer):
             if self._controls[name].max != size - 1:
                 self._controls[name].max = size - 1
 
-    @staticmethod
-    def _show(widget: widgets.Widget, visible: bool) -> None:
-        display = None if visible else "none"
-        if widget.layout.display != display:
-            widget.layout.display = display
-
     # -- one update -----------------------------------------------------------------
     def _update(self, **settings) -> FieldReadout:
         with single_thread():  # small tensors: one thread is fastest (see single_thread)
             return self._compute_and_draw(**settings)
 
     def _compute_and_draw(self, stack, custom, input_size, background, layer, row, col):
-        self._show(self._controls["custom"], stack == CUSTOM)
-        self._show(self._controls["input_size"], stack == CUSTOM)
+        show(self._controls["custom"], stack == CUSTOM)
+        show(self._controls["input_size"], stack == CUSTOM)
         try:
             table = self.table(stack, custom, input_size)
         except ValueError:
-            self._show(self.body, False)
+            show(self.body, False)
             self.layer_name.value = ""
             raise
-        self._show(self.body, True)
+        show(self.body, True)
         side = self.input_side(stack, input_size)
         position = (row, col)
 
@@ -337,15 +328,15 @@ class ReceptiveFieldExplorer(Explorer):
 
     # -- pictures -------------------------------------------------------------------
     def _background(self, side: int, background: str, factor: int) -> np.ndarray:
-        key = ("background", side, background, factor)
-        if key not in self._models:
+        def draw():
             if background == "photo":
                 grey = photo("camera", side).numpy() * 0.6 + 0.4  # lightened: tints stay visible
                 rgb = render.colorize(grey, vmin=0, vmax=1)
             else:
                 rgb = np.full((side, side, 3), 238, dtype=np.uint8)
-            self._models[key] = _with_grid(render.upscale(rgb, factor), factor)
-        return self._models[key]
+            return render.with_grid(render.upscale(rgb, factor), factor, smallest=6)
+
+        return self._kept(("background", side, background, factor), draw)
 
     def _draw_input(self, stack, side, background, field, by_autograd, position, layer, table):
         factor = render.display_factor(side, side, self.display)
@@ -380,7 +371,7 @@ class ReceptiveFieldExplorer(Explorer):
         if len(self.maps.children) != len(table):
             self.maps.children = [box for _, _, box in self._map_pictures[: len(table)]]
         for index, (title, image, box) in enumerate(self._map_pictures[: len(table)]):
-            self._show(box, index <= layer)
+            show(box, index <= layer)
             if index > layer:
                 continue
             out_h, out_w = table[index].output_size
@@ -393,11 +384,8 @@ class ReceptiveFieldExplorer(Explorer):
             shrink = -(-max(out_h, out_w) // self.map_display)
             mask = _block_any(mask, shrink)
             factor = render.display_factor(*mask.shape, self.map_display)
-            key = ("map", mask.shape, factor)
-            if key not in self._models:
-                grey = np.full((*mask.shape, 3), 238, np.uint8)
-                self._models[key] = _with_grid(render.upscale(grey, factor), factor)
-            rgb = self._models[key].copy()
+            rgb = self._kept(("map", mask.shape, factor),
+                             partial(_blank_map, mask.shape, factor)).copy()
             colour = FIELD if index < layer else CHOSEN
             render.tint_mask(rgb, mask, colour, factor, alpha=0.55 if index < layer else 1.0)
             rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
@@ -435,6 +423,12 @@ class ReceptiveFieldExplorer(Explorer):
                 + head + "".join(lines) + "</table>")
 
 
+def _blank_map(shape: tuple[int, int], factor: int) -> np.ndarray:
+    """A light grey feature map of ``shape``, enlarged ``factor`` times, with its grid."""
+    grey = np.full((*shape, 3), 238, np.uint8)
+    return render.with_grid(render.upscale(grey, factor), factor, smallest=6)
+
+
 def _block_any(mask: np.ndarray, block: int) -> np.ndarray:
     """Shrink a boolean (h, w) mask ``block`` times: a block is True if any of its pixels is."""
     if block <= 1:
@@ -444,12 +438,3 @@ def _block_any(mask: np.ndarray, block: int) -> np.ndarray:
     padded[:h, :w] = mask
     return padded.reshape(padded.shape[0] // block, block, -1, block).any(axis=(1, 3))
 
-
-def _with_grid(rgb: np.ndarray, factor: int) -> np.ndarray:
-    """Faint lines between enlarged pixels (factor >= 6), so single pixels can be counted."""
-    if factor < 6:
-        return rgb
-    rgb = rgb.copy()
-    rgb[::factor] = (rgb[::factor].astype(np.int16) * 4 // 5).astype(np.uint8)
-    rgb[:, ::factor] = (rgb[:, ::factor].astype(np.int16) * 4 // 5).astype(np.uint8)
-    return rgb
