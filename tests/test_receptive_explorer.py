@@ -117,3 +117,12 @@ def test_every_layer_up_to_the_chosen_one_has_a_picture(explorer):
     assert shown == [True, True, True, False] and len(readout.feature_map_fields) == 2
     assert explorer.input_picture.value.tobytes().startswith(b"\x89PNG")
     assert "conv2" in explorer.layer_name.value
+
+
+def test_a_class_typing_many_stacks_keeps_memory_bounded(monkeypatch):
+    explorer = ReceptiveFieldExplorer(stack=CUSTOM, custom="k=3", input_size=16)
+    monkeypatch.setattr(explorer, "KEEP", 10)
+    for k in range(1, 12):
+        readout = explorer.update(custom=f"k={k}; k=2,s=2")
+        assert readout.table[0].size == (k, k)  # each stack right, however much was forgotten
+    assert len(explorer._models) <= 10

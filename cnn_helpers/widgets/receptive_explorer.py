@@ -226,9 +226,10 @@ class ReceptiveFieldExplorer(Explorer):
         """``make()``, kept under ``key`` for the next update; beyond ``KEEP`` results the
         oldest is forgotten (and made again if it is needed again)."""
         if key not in self._models:
-            if len(self._models) >= self.KEEP:
+            self._models[key] = made = make()  # make() may keep what it uses first
+            while len(self._models) > self.KEEP:
                 self._models.pop(next(iter(self._models)))
-            self._models[key] = make()
+            return made
         return self._models[key]
 
     def _on_change(self, _change=None):
