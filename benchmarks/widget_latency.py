@@ -41,7 +41,12 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from cnn_helpers import render  # noqa: E402
-from cnn_helpers.widgets.kernel_explorer import KERNELS, KernelExplorer  # noqa: E402
+from cnn_helpers.ops import conv_output_shape  # noqa: E402
+from cnn_helpers.widgets.kernel_explorer import (  # noqa: E402
+    KERNELS,
+    SIZED_KERNELS,
+    KernelExplorer,
+)
 from cnn_helpers.widgets.receptive_explorer import CUSTOM, ReceptiveFieldExplorer  # noqa: E402
 
 PHOTO_SIDE = 256
@@ -51,24 +56,34 @@ PHOTO_SIDE = 256
 
 
 def kernel_explorer_updates(count: int, seed: int = 0) -> list[dict]:
-    """A student's session: mostly moving the output element, sometimes stride, padding, kernel."""
+    """A student's session: mostly moving the output element, sometimes stride, padding, kernel.
+
+    The output element stays inside the output shape of the moment, as a
+    slider would keep it (the explorer refuses anything else).
+    """
     rng = random.Random(seed)
-    updates, stride = [], 1
+    updates, stride, padding, kernel, box = [], 1, 0, (3, 3), 3  # the starting setting
     kernels = [name for name in KERNELS if name != "identity"]
     for _ in range(count):
         choice = rng.random()
         if choice < 0.4:
-            side = (PHOTO_SIDE - 1) // stride
-            updates.append(dict(row=rng.randint(0, side), col=rng.randint(0, side)))
+            rows, cols = conv_output_shape((PHOTO_SIDE, PHOTO_SIDE), kernel, stride=stride,
+                                           padding=padding)
+            updates.append(dict(row=rng.randrange(rows), col=rng.randrange(cols)))
         elif choice < 0.6:
             stride = rng.randint(1, 4)
             updates.append(dict(stride=stride))
         elif choice < 0.75:
-            updates.append(dict(padding=rng.randint(0, 3)))
+            padding = rng.randint(0, 3)
+            updates.append(dict(padding=padding))
         elif choice < 0.9:
-            updates.append(dict(kernel=rng.choice(kernels)))
+            name = rng.choice(kernels)
+            kernel = (box, box) if name in SIZED_KERNELS else tuple(KERNELS[name].shape)
+            updates.append(dict(kernel=name))
         else:
-            updates.append(dict(kernel="box blur", kernel_size=rng.randint(1, 9)))
+            box = rng.randint(1, 9)
+            kernel = (box, box)
+            updates.append(dict(kernel="box blur", kernel_size=box))
     return updates
 
 
