@@ -324,7 +324,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
         optimizer: torch.optim.Optimizer | None = None, resize=None, amp: bool | None = None,
         amp_dtype: torch.dtype | None = None, channels_last: bool | None = None,
         live: bool | None = None, checkpoint: str | Path | None = None,
-        cuda_graph: bool | None = None,
+        cuda_graph: bool | None = None, augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
         callbacks: Iterable[Callable[[int, History, nn.Module], None]] = ()) -> History:
     """Train ``net`` with minibatch SGD on the cross-entropy loss; return the ``History``.
 
@@ -340,7 +340,10 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     epoch. ``cuda_graph``: record one whole training step as a CUDA graph and
     replay it per batch, which removes Python's per-layer overhead (None: on
     CUDA when the data is a tensor pair and ``fit`` makes the optimizer;
-    falls back to ordinary steps if recording fails). ``callbacks``: called
+    falls back to ordinary steps if recording fails). ``augment``: a function
+    applied to every training batch on the device, e.g.
+    ``cnn_helpers.augment.random_shift`` (never to the test data; no CUDA
+    graph then, as each batch's randomness differs). ``callbacks``: called
     as ``callback(epoch, history, net)`` after each epoch.
 
     Raises ``TrainingDiverged`` when the loss becomes NaN/inf and
@@ -371,11 +374,14 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     optimizer = optimizer or _sgd(net, lr, device)
     # fp16 needs its gradients scaled against underflow; bf16 has float32's range and does not
     scaler = torch.amp.GradScaler(device.type) if amp and amp_dtype == torch.float16 else None
+    if cuda_graph and augment is not None:
+        raise ValueError("cuda_graph=True replays one recorded batch; it cannot augment each "
+                         "batch anew: leave cuda_graph=None with augment")
     if cuda_graph and device.type != "cuda":
         raise ValueError(f"cuda_graph=True needs a CUDA device, not {device}")
     if cuda_graph is None:
         cuda_graph = (device.type == "cuda" and own_optimizer and scaler is None
-                      and _is_tensor_pair(train_data))
+                      and augment is None and _is_tensor_pair(train_data))
     prepare = _Prepare(device, resize, channels_last)
     history = History(device=str(device))
     plot = _LivePlot(epochs) if live else None
@@ -418,6 +424,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                 bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
             for batch, (X, y) in enumerate(_batches(train_data, batch_size, generator), 1):
                 X, y = prepare(X, y)
+                if augment is not None:
+                    X = augment(X)
                 if cuda_graph and graphed is None and len(y) == batch_size:
                     graphed = _GraphedStep.record(step, net, X, y, loss_sum, correct)
                     cuda_graph = graphed is not None

@@ -1,0 +1,78 @@
+"""Image augmentation per batch: shifts and flips that keep shapes, labels and reproducibility."""
+
+import pytest
+import torch
+
+from cnn_helpers import augment, data, models, training
+
+
+def test_a_shift_moves_each_image_by_at_most_the_given_pixels():
+    torch.manual_seed(0)
+    X = torch.zeros(64, 1, 9, 9)
+    X[:, :, 4, 4] = 1  # one bright pixel in the middle of each image
+    moved = augment.random_shift(X, pixels=2)
+    assert moved.shape == X.shape
+    where = moved[:, 0].flatten(1).argmax(1)
+    rows, cols = where // 9, where % 9
+    assert moved.flatten(1).sum(1).eq(1).all()  # nothing lost: the pixel stays inside
+    assert ((rows - 4).abs() <= 2).all() and ((cols - 4).abs() <= 2).all()
+    assert len(set(zip(rows.tolist(), cols.tolist()))) > 10  # each image its own shift
+
+
+def test_a_shift_of_a_whole_image_brings_in_black_from_outside():
+    torch.manual_seed(1)
+    X = torch.ones(32, 2, 6, 6)
+    moved = augment.random_shift(X, pixels=3)
+    assert moved.min() == 0 and moved.max() == 1  # zeros came in where the frame moved
+    assert torch.equal(augment.random_shift(X, pixels=0), X)
+
+
+def test_a_flip_mirrors_left_to_right_with_the_given_probability():
+    X = torch.arange(2 * 1 * 2 * 3, dtype=torch.float).reshape(2, 1, 2, 3)
+    assert torch.equal(augment.random_flip(X, p=1.0), X.flip(-1))
+    assert torch.equal(augment.random_flip(X, p=0.0), X)
+    torch.manual_seed(0)
+    many = torch.rand(2000, 1, 4, 4)
+    flipped = (augment.random_flip(many, p=0.3) != many).flatten(1).any(1).float().mean()
+    assert abs(flipped.item() - 0.3) < 0.05
+
+
+def test_augmentations_keep_channels_last_batches_channels_last():
+    X = torch.rand(8, 3, 10, 10).contiguous(memory_format=torch.channels_last)
+    step = augment.compose(augment.random_shift, augment.random_flip)
+    out = step(X)
+    assert out.shape == X.shape and out.is_contiguous(memory_format=torch.channels_last)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: augment.random_shift(torch.rand(3, 3)), "batch of shape"),
+    (lambda: augment.random_shift(torch.rand(1, 1, 3, 3), pixels=-1), "cannot be negative"),
+    (lambda: augment.random_flip(torch.rand(1, 1, 3, 3), p=2), "between 0 and 1"),
+])
+def test_bad_arguments_are_clear_errors(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+def test_fit_augments_training_batches_only_and_repeats_with_a_seed():
+    digits = data.load_fallback_digits().subset(256, 128)
+    seen = []
+
+    def spy(X):
+        seen.append(X.shape)
+        return augment.random_shift(X, 2)
+
+    runs = [training.fit(models.lenet("max", "relu"), digits.train, digits.test, 2, 0.1,
+                         batch_size=64, device="cpu", seed=0, live=False, augment=spy)
+            for _ in range(2)]
+    assert len(seen) == 2 * 2 * 4  # 2 runs x 2 epochs x 4 training batches; no test batch
+    assert runs[0].train_loss == runs[1].train_loss
+    plain = training.fit(models.lenet("max", "relu"), digits.train, digits.test, 2, 0.1,
+                         batch_size=64, device="cpu", seed=0, live=False)
+    assert plain.train_loss != runs[0].train_loss  # the augmentation really changed the batches
+
+
+def test_a_cuda_graph_cannot_augment_and_says_so():
+    with pytest.raises(ValueError, match="cannot augment"):
+        training.fit(models.lenet(), (torch.rand(8, 1, 28, 28), torch.zeros(8, dtype=torch.long)),
+                     epochs=1, device="cpu", cuda_graph=True, augment=augment.random_shift)
