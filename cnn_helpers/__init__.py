@@ -9,7 +9,8 @@ One concept per module, each short enough to read in one sitting:
 * ``convolution`` -- chapter 1's demonstrations (a Conv2D layer, learning a kernel, counts)
 * ``pooling``   -- chapter 2's measurements (invariance, GAP head, compression)
 * ``data``      -- Fashion-MNIST with an offline fallback; ``training`` -- ``fit``
-* ``models``    -- the architectures (LeNet, ...) as ``nn.Sequential`` builders
+* ``augment``   -- image augmentation per batch on the device (chapter 4)
+* ``models``    -- the architectures (LeNet, AlexNet, ...) as ``nn.Sequential`` builders
 * ``images``    -- the notes' edge image, patterns and offline photos
 * ``render``    -- fast array-to-PNG drawing for widgets
 * ``widgets``   -- the interactive explorers
