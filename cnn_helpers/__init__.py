@@ -10,6 +10,7 @@ One concept per module, each short enough to read in one sitting:
 * ``pooling``   -- chapter 2's measurements (invariance, GAP head, compression)
 * ``data``      -- Fashion-MNIST with an offline fallback; ``training`` -- ``fit``
 * ``augment``   -- image augmentation per batch on the device (chapter 4)
+* ``normalization`` -- batch normalization from scratch, ``batch_norm`` and ``BatchNorm`` (chapter 8)
 * ``models``    -- the architectures (LeNet, AlexNet, ...) as ``nn.Sequential`` builders
 * ``images``    -- the notes' edge image, patterns and offline photos
 * ``render``    -- fast array-to-PNG drawing for widgets

@@ -85,6 +85,12 @@ _TABLE: dict[str, dict[str, dict]] = {
         "full": dict(epochs=10, batch_size=256, lr=0.05, train_examples=None,
                      test_examples=None, width=1.0, resize=96),
     },
+    "lenet_bn": {
+        "smoke": dict(epochs=2, batch_size=64, lr=1.0, train_examples=1024, test_examples=512),
+        # class: the book's settings on chapter 3's share of the data (4,000 offline digits)
+        "class": dict(epochs=10, batch_size=256, lr=1.0, train_examples=12000, test_examples=5000),
+        "full": dict(epochs=10, batch_size=256, lr=1.0, train_examples=None, test_examples=None),
+    },
     "demo": {  # small trainings inside a notebook (learning a kernel, toy problems)
         "smoke": dict(epochs=10, batch_size=1, lr=3e-2, train_examples=None, test_examples=None),
         "class": dict(epochs=10, batch_size=1, lr=3e-2, train_examples=None, test_examples=None),
