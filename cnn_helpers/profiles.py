@@ -62,6 +62,12 @@ _TABLE: dict[str, dict[str, dict]] = {
         "full": dict(epochs=10, batch_size=128, lr=0.01, train_examples=None,
                      test_examples=None, width=1.0, resize=224),
     },
+    "lenet_bn": {
+        "smoke": dict(epochs=2, batch_size=64, lr=1.0, train_examples=1024, test_examples=512),
+        # class: the book's settings on chapter 3's share of the data (4,000 offline digits)
+        "class": dict(epochs=10, batch_size=256, lr=1.0, train_examples=12000, test_examples=5000),
+        "full": dict(epochs=10, batch_size=256, lr=1.0, train_examples=None, test_examples=None),
+    },
     "vgg": {
         # The book trains VGG-11 with a quarter of its channels (ratio 4) and 4,096 hidden units:
         # that is "full". class: an eighth of the channels at 64x64 with 512 hidden units
@@ -85,11 +91,16 @@ _TABLE: dict[str, dict[str, dict]] = {
         "full": dict(epochs=10, batch_size=256, lr=0.05, train_examples=None,
                      test_examples=None, width=1.0, resize=96),
     },
-    "lenet_bn": {
-        "smoke": dict(epochs=2, batch_size=64, lr=1.0, train_examples=1024, test_examples=512),
-        # class: the book's settings on chapter 3's share of the data (4,000 offline digits)
-        "class": dict(epochs=10, batch_size=256, lr=1.0, train_examples=12000, test_examples=5000),
-        "full": dict(epochs=10, batch_size=256, lr=1.0, train_examples=None, test_examples=None),
+    "nin": {
+        # smoke: an eighth of the width at 68x68 (NiN needs at least 67): a few seconds
+        "smoke": dict(epochs=2, batch_size=32, lr=0.05, train_examples=512, test_examples=256,
+                      width=0.125, resize=68),
+        # class: a quarter of the width at 68x68 (134k parameters), He-initialized; small
+        # batches give its 12 epochs the ~1,500 steps it needs to leave chance and settle
+        "class": dict(epochs=12, batch_size=32, lr=0.05, train_examples=5000,
+                      test_examples=1000, width=0.25, resize=68),
+        "full": dict(epochs=10, batch_size=128, lr=0.1, train_examples=None,
+                     test_examples=None, width=1.0, resize=224),
     },
     "densenet": {
         # class: half the width (stem 32, growth rate 16; 0.19M parameters) at 48x48: about
