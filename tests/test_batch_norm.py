@@ -74,7 +74,8 @@ def test_scratch_batch_norm_equals_pytorchs_in_training_mode_outputs_and_gradien
     weights = torch.randn(shape)
     (grad_ours,) = torch.autograd.grad((Y_ours * weights).sum(), X)
     (grad_theirs,) = torch.autograd.grad((Y_theirs * weights).sum(), X)
-    assert torch.allclose(grad_ours, grad_theirs, atol=1e-4)
+    # with as few as 2 values per feature, 1/sqrt(var + eps) magnifies float32 rounding: relative
+    assert torch.allclose(grad_ours, grad_theirs, rtol=1e-3, atol=1e-4)
 
 
 @settings(max_examples=30, deadline=None)
@@ -87,8 +88,8 @@ def test_moving_statistics_equal_pytorchs_with_book_momentum_0_9_and_unbiased_va
     for _ in range(batches):
         X = torch.randn(shape) * 2 + 1
         ours(X), theirs(X)
-    assert torch.allclose(ours.moving_mean.flatten(), theirs.running_mean, atol=1e-5)
-    assert torch.allclose(ours.moving_var.flatten(), theirs.running_var, atol=1e-5)
+    assert torch.allclose(ours.moving_mean.flatten(), theirs.running_mean, rtol=1e-4, atol=1e-5)
+    assert torch.allclose(ours.moving_var.flatten(), theirs.running_var, rtol=1e-4, atol=1e-5)
     # and in eval mode both use those moving averages
     ours.eval(), theirs.eval()
     X = torch.randn(shape)
