@@ -478,6 +478,31 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     return history
 
 
+def check_training(history: History, model: str, data, profile: str) -> float | None:
+    """The check every training chapter makes after ``fit``, printed as the notebooks' lines.
+
+    The training loss must have gone down, and the last test accuracy must
+    reach ``models.accuracy_target(model, data.key, profile)`` where one is
+    claimed. ``model``: the key in ``models.ACCURACY_TARGETS`` ("alexnet");
+    ``data``: the ``ImageData`` trained on. Returns the target (None: no
+    accuracy claimed). Raises an ``AssertionError`` that names what failed.
+    """
+    from .models import accuracy_target
+
+    first, last = history.train_loss[0], history.train_loss[-1]
+    assert last < first, f"the training loss did not go down: {first:.3f} -> {last:.3f}"
+    print(f"\u2713 the training loss went down: {first:.3f} -> {last:.3f}")
+    target = accuracy_target(model, data.key, profile)
+    if target is None:
+        print(f"(no accuracy target for {model} on {data.name} in the {profile} profile)")
+        return None
+    accuracy = history.test_acc[-1]
+    assert accuracy >= target, (f"{model}: test accuracy {accuracy:.3f} < {target} "
+                                f"({data.name}, {profile} profile)")
+    print(f"\u2713 {model}: test accuracy {accuracy:.3f} \u2265 {target} ({data.name}, {profile} profile)")
+    return target
+
+
 class _GraphedStep:
     """A training step recorded once as a CUDA graph, then replayed on each new batch.
 

@@ -204,3 +204,19 @@ def test_fit_leaves_cudnn_autotuning_as_it_found_it(digits):
 def test_cuda_graphs_are_refused_plainly_without_cuda(digits):
     with pytest.raises(ValueError, match="cuda_graph=True needs a CUDA device"):
         _fit(models.lenet(), digits, cuda_graph=True)
+
+
+def test_the_notebooks_training_check_names_what_failed(capsys):
+    digits = data.load_fallback_digits()
+    good = training.History(train_loss=[2.3, 0.4], train_acc=[0.1, 0.9], test_acc=[0.2, 0.9])
+    assert training.check_training(good, "resnet18", digits, "class") == 0.90
+    said = capsys.readouterr().out
+    assert "✓ the training loss went down: 2.300 -> 0.400" in said
+    assert "✓ resnet18: test accuracy 0.900 ≥ 0.9" in said
+    assert training.check_training(good, "resnet18", digits, "smoke") is None  # no claim there
+    flat = training.History(train_loss=[2.3, 2.31], train_acc=[0.1, 0.1], test_acc=[0.1, 0.1])
+    with pytest.raises(AssertionError, match="did not go down: 2.300 -> 2.310"):
+        training.check_training(flat, "resnet18", digits, "class")
+    short = training.History(train_loss=[2.3, 1.0], train_acc=[0.1, 0.5], test_acc=[0.1, 0.5])
+    with pytest.raises(AssertionError, match="test accuracy 0.500 < 0.9"):
+        training.check_training(short, "resnet18", digits, "class")
