@@ -251,6 +251,23 @@ def predict(net: nn.Module, images: torch.Tensor, resize=None) -> torch.Tensor:
         return net(X).argmax(dim=1).cpu()
 
 
+def show_predictions(net: nn.Module, data, count: int = 8, resize=None) -> torch.Tensor:
+    """Draw the first ``count`` test images of ``data`` (an ``ImageData``), the true label
+    above each and the prediction below (red when wrong); return the predicted labels."""
+    import matplotlib.pyplot as plt
+
+    images, labels = data.test_images[:count], data.test_labels[:count]
+    predicted = predict(net, images, resize=resize)
+    fig, axes = plt.subplots(1, len(images), figsize=(1.1 * len(images) + 0.2, 1.8), squeeze=False)
+    for ax, image, truth, guess in zip(axes[0], images, labels, predicted):
+        ax.imshow(image[0].numpy(), cmap="gray_r")
+        ax.set_title(data.classes[truth], fontsize=9)
+        ax.set_xlabel(data.classes[guess], fontsize=9, color="black" if guess == truth else "red")
+        ax.set_xticks([]), ax.set_yticks([])
+    plt.show()
+    return predicted
+
+
 # Below this many parameters a net is too small for mixed precision and channels-last to pay:
 # their casts and layout changes cost more than the arithmetic they speed up (LeNet: 61,706).
 SPEEDUP_MIN_PARAMETERS = 1_000_000

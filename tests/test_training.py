@@ -220,3 +220,22 @@ def test_the_notebooks_training_check_names_what_failed(capsys):
     short = training.History(train_loss=[2.3, 1.0], train_acc=[0.1, 0.5], test_acc=[0.1, 0.5])
     with pytest.raises(AssertionError, match="test accuracy 0.500 < 0.9"):
         training.check_training(short, "resnet18", digits, "class")
+
+
+def test_show_predictions_labels_each_image_with_truth_and_guess(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr(plt, "show", lambda: shown.append(plt.gcf()))
+    digits = data.load_fallback_digits()
+    net = models.lenet()
+    predicted = training.show_predictions(net, digits, count=5)
+    assert predicted.shape == (5,) and torch.equal(predicted, training.predict(net, digits.test_images[:5]))
+    axes = shown[0].axes
+    assert [ax.get_title() for ax in axes] == [digits.classes[y] for y in digits.test_labels[:5]]
+    wrong = [ax.xaxis.label.get_color() == "red" for ax in axes]
+    assert wrong == [bool(p != y) for p, y in zip(predicted, digits.test_labels[:5])]
+    plt.close("all")
