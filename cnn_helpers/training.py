@@ -495,11 +495,28 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     return history
 
 
+JUDGED_EPOCHS = 3  # check_training judges the mean test accuracy of the last three epochs
+
+
+def judged_accuracy(history: History) -> float:
+    """The test accuracy a training run is judged by: the mean of its last three epochs.
+
+    One epoch's test accuracy jumps with the last few steps (NiN, DenseNet and
+    LeNet-BN move by 0.1-0.3 between epochs on the class profile's small data),
+    so a target on the last epoch alone fails on noise, and the best epoch
+    would be chosen by looking at the test set. The late-epoch mean is what the
+    targets in ``models.ACCURACY_TARGETS`` were measured with, over seeds.
+    """
+    late = history.test_acc[-JUDGED_EPOCHS:]
+    return sum(late) / len(late)
+
+
 def check_training(history: History, model: str, data, profile: str) -> float | None:
     """The check every training chapter makes after ``fit``, printed as the notebooks' lines.
 
-    The training loss must have gone down, and the last test accuracy must
-    reach ``models.accuracy_target(model, data.key, profile)`` where one is
+    The training loss must have gone down, and the mean test accuracy of the
+    last three epochs (``judged_accuracy``) must reach
+    ``models.accuracy_target(model, data.key, profile)`` where one is
     claimed. ``model``: the key in ``models.ACCURACY_TARGETS`` ("alexnet");
     ``data``: the ``ImageData`` trained on. Returns the target (None: no
     accuracy claimed). Raises an ``AssertionError`` that names what failed.
@@ -513,10 +530,12 @@ def check_training(history: History, model: str, data, profile: str) -> float | 
     if target is None:
         print(f"(no accuracy target for {model} on {data.name} in the {profile} profile)")
         return None
-    accuracy = history.test_acc[-1]
-    assert accuracy >= target, (f"{model}: test accuracy {accuracy:.3f} < {target} "
+    accuracy = judged_accuracy(history)
+    late = len(history.test_acc[-JUDGED_EPOCHS:])
+    what = f"mean test accuracy of the last {late} epochs" if late > 1 else "test accuracy"
+    assert accuracy >= target, (f"{model}: {what} {accuracy:.3f} < {target} "
                                 f"({data.name}, {profile} profile)")
-    print(f"\u2713 {model}: test accuracy {accuracy:.3f} \u2265 {target} ({data.name}, {profile} profile)")
+    print(f"\u2713 {model}: {what} {accuracy:.3f} \u2265 {target} ({data.name}, {profile} profile)")
     return target
 
 

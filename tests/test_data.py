@@ -156,3 +156,117 @@ def test_subset_takes_the_first_examples():
 def test_a_subset_of_no_or_negative_images_is_refused(size):
     with pytest.raises(ValueError, match="positive number of images"):
         data.load_fallback_digits().subset(size)
+
+
+# -- a read-only folder of the official files (a class server, a teacher's USB stick) ---------
+def _refuse_writes_under(folder, monkeypatch):
+    """Make any attempt to open a file under ``folder`` for writing fail the test.
+
+    As root, chmod does not stop writes, so the test checks what the code decides to do.
+    """
+    import builtins
+    import io
+
+    real_open = builtins.open
+    folder = str(folder.resolve())
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and any(flag in mode for flag in "wax+"):
+            assert not os.path.abspath(file).startswith(folder), f"opened {file} for writing"
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "access", lambda path, mode: mode != os.W_OK)  # looks read-only
+
+
+def test_a_read_only_folder_of_the_official_gz_files_loads_without_writing_there(
+        tmp_path, mirror, monkeypatch):
+    source = tmp_path / "usb-stick"
+    raw = source / "FashionMNIST" / "raw"
+    _tiny_fashion(raw)  # only the four .gz files, as a teacher copies them
+    before = sorted(p.name for p in raw.iterdir())
+    _refuse_writes_under(source, monkeypatch)
+    loaded = data.load_data(root=source)
+    assert not loaded.is_fallback and loaded.train_images.shape == (12, 1, 28, 28)
+    assert loaded.train_labels.tolist() == [i % 10 for i in range(12)]
+    assert mirror == []  # nothing downloaded
+    assert sorted(p.name for p in raw.iterdir()) == before  # nothing unpacked beside them
+
+
+def test_the_gz_files_and_their_unpacked_copies_give_the_same_images(tmp_path, mirror):
+    data.download(tmp_path / "cache")  # torchvision unpacks beside the archives
+    from_archives = data.load_fashion_mnist(tmp_path / "cache")
+    raw = tmp_path / "cache" / "FashionMNIST" / "raw"
+    for archive in raw.glob("*.gz"):
+        archive.unlink()
+    from_unpacked = data.load_fashion_mnist(tmp_path / "cache", download_if_missing=False)
+    assert torch.equal(from_archives.train_images, from_unpacked.train_images)
+    assert torch.equal(from_archives.test_labels, from_unpacked.test_labels)
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "wrong"])
+def test_a_bad_file_in_a_read_only_folder_is_named_with_what_to_do(tmp_path, mirror, monkeypatch, damage):
+    source = tmp_path / "server"
+    raw = source / "FashionMNIST" / "raw"
+    _tiny_fashion(raw)
+    bad = raw / "t10k-images-idx3-ubyte.gz"
+    if damage == "missing":
+        bad.unlink()
+    elif damage == "truncated":
+        bad.write_bytes(bad.read_bytes()[:100])
+    else:
+        bad.write_bytes(gzip.compress(b"\0\0\x08\x01\0\0\0\x02ab"))
+    _refuse_writes_under(source, monkeypatch)
+    if damage == "missing":  # an incomplete read-only folder: it cannot be completed there
+        with pytest.raises(data.DataError, match="read-only.*CNN_DATA_DIR"):
+            data.load_data(root=source)
+    else:
+        with pytest.raises(data.DataError, match=rf"{bad.name}: MD5 does not match.*read-only: ask its owner"):
+            data.load_fashion_mnist(source, download_if_missing=False)
+
+
+def test_import_copies_verified_files_into_the_cache_and_leaves_the_source_alone(
+        tmp_path, mirror, monkeypatch, capsys):
+    source = tmp_path / "usb-stick"
+    _tiny_fashion(source)  # the four files directly in the folder
+    cache = tmp_path / "cache"
+    import builtins
+    real_open = builtins.open
+    written = []
+
+    def recording_open(file, mode="r", *args, **kwargs):
+        if any(flag in mode for flag in "wax+"):
+            written.append(os.path.abspath(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    assert data.main(["import", str(source), "--root", str(cache)]) == 0
+    assert "cached and sound" in capsys.readouterr().out
+    assert not any(path.startswith(str(source)) for path in written)
+    assert data.is_cached(cache) and mirror == []
+    assert len(data.load_fashion_mnist(cache, download_if_missing=False).test_labels) == 5
+
+
+def test_import_names_each_missing_or_damaged_file_and_copies_nothing(tmp_path, mirror, capsys):
+    source = tmp_path / "usb-stick"
+    _tiny_fashion(source)
+    (source / "train-labels-idx1-ubyte.gz").unlink()
+    (source / "t10k-labels-idx1-ubyte.gz").write_bytes(b"garbage")
+    assert data.main(["import", str(source), "--root", str(tmp_path / "cache")]) == 1
+    message = capsys.readouterr().err
+    assert "train-labels-idx1-ubyte.gz: missing" in message
+    assert "t10k-labels-idx1-ubyte.gz: MD5 does not match" in message
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_offline_notice_cuts_its_reason_at_a_word(tmp_path, monkeypatch, capsys):
+    def fail(*args, **kwargs):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz: " + "Name or service "
+                           "not known " * 30)
+
+    monkeypatch.setattr(data, "download", fail)
+    data.load_data(root=tmp_path / "empty")
+    line = capsys.readouterr().out.strip()
+    reason = line.split("download failed: ")[1].split("); using")[0]
+    assert reason.endswith(" ...") and reason[:-4].split()[-1] in {"Name", "or", "service", "not", "known"}
