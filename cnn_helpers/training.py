@@ -271,6 +271,11 @@ def show_predictions(net: nn.Module, data, count: int = 8, resize=None) -> torch
 # Below this many parameters a net is too small for mixed precision and channels-last to pay:
 # their casts and layout changes cost more than the arithmetic they speed up (LeNet: 61,706).
 SPEEDUP_MIN_PARAMETERS = 1_000_000
+# A seeded run on the CPU trains with this many threads, whatever the machine has: PyTorch
+# splits a convolution's or a batch norm's sums by thread, so the last digits -- and after a
+# few hundred steps the accuracy -- depend on the thread count. Two is what the class profile
+# is designed for (a 2-core laptop); same seed, same numbers on any CPU.
+SEEDED_CPU_THREADS = 2
 
 
 def _speedups(device, amp, amp_dtype, channels_last, net=None):
@@ -349,7 +354,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     indexed on the device, reshuffled each epoch) or any iterable of
     ``(X, y)`` batches. ``init``: "xavier" (the book's), "default" or None
     (leave the weights alone, e.g. to continue training). ``seed`` makes a
-    CPU run repeat exactly. ``resize``: image side the net expects (224 for
+    CPU run repeat exactly, on any machine (it trains with
+    ``SEEDED_CPU_THREADS`` threads). ``resize``: image side the net expects (224 for
     AlexNet), applied per batch on the device. ``amp`` / ``channels_last``:
     None means "on CUDA, for nets of a million parameters or more" (tiny nets like
     LeNet run faster in float32); on the CPU, channels-last for convolutional nets. ``live``: progress bar and plot (None: in a
@@ -429,6 +435,9 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     bar = _progress_bar(live, n_batches)  # one bar, reset each epoch (one output, not one per epoch)
     autotune = torch.backends.cudnn.benchmark
     torch.backends.cudnn.benchmark = device.type == "cuda" or autotune  # fixed shapes: tune once
+    threads = torch.get_num_threads()
+    if seed is not None and device.type == "cpu":  # how sums are split depends on the threads
+        torch.set_num_threads(SEEDED_CPU_THREADS)
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
@@ -490,6 +499,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
         ) from error
     finally:
         torch.backends.cudnn.benchmark = autotune
+        torch.set_num_threads(threads)
         if bar is not None:
             bar.close()
     return history

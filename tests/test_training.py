@@ -252,3 +252,17 @@ def test_show_predictions_labels_each_image_with_truth_and_guess(monkeypatch):
     wrong = [ax.xaxis.label.get_color() == "red" for ax in axes]
     assert wrong == [bool(p != y) for p, y in zip(predicted, digits.test_labels[:5])]
     plt.close("all")
+
+
+def test_a_seeded_cpu_run_gives_the_same_numbers_whatever_the_thread_count():
+    digits = data.load_fallback_digits().subset(512, 128)
+    results = []
+    before = torch.get_num_threads()
+    for threads in (1, 3):
+        torch.set_num_threads(threads)
+        history = training.fit(models.resnet18(0.125), digits.train, digits.test, 1, 0.05,
+                               batch_size=64, device="cpu", seed=0, resize=32, live=False)
+        assert torch.get_num_threads() == threads  # the caller's setting is restored
+        results.append((history.train_loss, history.test_acc))
+    torch.set_num_threads(before)
+    assert results[0] == results[1]

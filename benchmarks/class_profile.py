@@ -1,0 +1,102 @@
+"""Every chapter's class-profile training over several seeds, written to a results file.
+
+    python benchmarks/class_profile.py [--seeds 0 1 2] [--only resnet ...] [--output PATH]
+
+Trains each chapter's net exactly as its notebook does (``cnn_helpers.runs``)
+on the data set ``load_data`` finds (real Fashion-MNIST when cached), and
+prints, per chapter: the accuracy each seed is judged by (the mean test
+accuracy of the last three epochs, ``training.judged_accuracy``), its
+min-max over seeds, the target in ``models.ACCURACY_TARGETS``, the book's
+printed figure for its full GPU run, and seconds of training per run.
+
+The results -- every epoch's loss and accuracies per run, the settings,
+the machine, versions, date and command -- go to a JSON file
+(``benchmarks/results/class_profile.json`` by default). The accuracy
+targets are set from it (below the worst seed, with a stated margin) and
+chapter 11 reads it; nothing there is typed in by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import torch  # noqa: E402
+
+from cnn_helpers import data, models, runs, training  # noqa: E402
+
+# What d2l-zh prints for each net's 10-epoch GPU run on Fashion-MNIST (the book's figures).
+BOOK_ACCURACY = {"lenet": 0.78, "lenet_modern": None, "alexnet": 0.88, "vgg": 0.92, "nin": 0.79,
+                 "googlenet": 0.89, "lenet_bn": 0.81, "resnet": 0.89, "densenet": 0.89}
+
+
+def machine() -> dict:
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(), "torch": torch.__version__}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--only", nargs="+", choices=sorted(runs.CHAPTER_RUNS), default=None)
+    parser.add_argument("--profile", default="class")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="override settings for a trial (epochs=5 lr=0.1); not for the results file")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "class_profile.json")
+    args = parser.parse_args(argv)
+    overrides = {name: (float(value) if "." in value or "e" in value else int(value))
+                 for name, value in (item.split("=", 1) for item in args.set)}
+    loaded = data.load_data()
+    chapters = args.only or list(runs.CHAPTER_RUNS)
+    results = []
+    print(f"{'chapter':<13} {'judged accuracy per seed':<26} {'min-max':<12} {'target':>6} {'book':>5} {'s/run':>6}")
+    for chapter in chapters:
+        spec = runs.CHAPTER_RUNS[chapter]
+        judged, seconds = [], []
+        for seed in args.seeds:
+            start = time.perf_counter()
+            net, history, run = runs.train(chapter, loaded, args.profile, seed, args.device, **overrides)
+            seconds.append(time.perf_counter() - start)
+            judged.append(training.judged_accuracy(history))
+            results.append({"chapter": chapter, "model": spec.model, "title": spec.title,
+                            "notebook": spec.notebook, "seed": seed, "settings": asdict(run),
+                            "parameters": models.count_parameters(net), "history": history.as_dict(),
+                            "judged_accuracy": judged[-1], "final_accuracy": history.test_acc[-1],
+                            "seconds": seconds[-1]})
+            print(f"  {chapter} seed {seed}: test acc per epoch "
+                  + " ".join(f"{a:.3f}" for a in history.test_acc) + f"; {seconds[-1]:.0f} s", flush=True)
+        target = models.accuracy_target(spec.model, loaded.key, args.profile)
+        book = BOOK_ACCURACY.get(chapter)
+        print(f"{chapter:<13} {' '.join(f'{a:.3f}' for a in judged):<26} "
+              f"{min(judged):.3f}-{max(judged):.3f} {target if target is not None else '-':>6} "
+              f"{book if book is not None else '-':>5} {sum(seconds) / len(seconds):>6.0f}", flush=True)
+    if overrides:
+        print(f"(settings overridden: {overrides}; no results file written)")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(args.output.read_text())["runs"] if args.output.exists() else []
+    kept = [r for r in previous if (r["chapter"], r["seed"]) not in {(r2["chapter"], r2["seed"]) for r2 in results}]
+    document = {"what": "each chapter's class-profile training, as its notebook makes it",
+                "data": loaded.name, "data_key": loaded.key, "profile": args.profile,
+                "device": args.device, "machine": machine(),
+                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+                "command": "python benchmarks/class_profile.py " + " ".join(argv or sys.argv[1:]),
+                "runs": kept + results}
+    args.output.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
