@@ -107,7 +107,8 @@ def run_train_ch6(make_net, loaders, epochs, lr, device, seed):
     printed = io.StringIO()
     sync(device)
     start = time.perf_counter()
-    with contextlib.redirect_stdout(printed):
+    with contextlib.redirect_stdout(printed), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Attempting to set identical low and high xlims")
         d2l.train_ch6(net, loader, test_loader, epochs, lr, device)
         sync(device)
     seconds = time.perf_counter() - start
