@@ -2,7 +2,8 @@
 Fashion-MNIST, trained by ``fit``; LeNet, AlexNet and ResNet-18 also by the book's ``d2l.train_ch6``.
 
     python benchmarks/full_profile.py [--only NAME ...] [--epochs N] [--device cuda]
-        [--budget-s 540] [--output benchmarks/results/full_profile.json] [--data-dir DIR] [--tiny]
+        [--budget-s 540] [--output benchmarks/results/full_profile.json] [--data-dir DIR]
+        [--estimate-only] [--tiny]
 
 On a GPU machine without network, run the one command that
 ``scripts/prepare_device_run.sh`` prepares and prints (README, Benchmarks).
@@ -56,9 +57,11 @@ estimates, not measurements, made like this:
   GoogLeNet (96x96, many small branches) is guessed like ResNet-18.
 * d2l.train_ch6: bound by the book's loader. On one core of the 2-core CPU
   where this was written, ``Resize`` + ``ToTensor`` of one 28x28 image took
-  0.2 ms (no resize), 0.7-0.9 ms (to 96) and 1.6-1.8 ms (to 224), under load;
-  4 workers on an idle core's speed give about 40k, 10k and 5-8k images/s, and
-  the GPU in float32 eager mode is no faster than that for AlexNet and ResNet.
+  0.2 ms (no resize), 0.7-0.9 ms (to 96) and 1.6-1.8 ms (to 224) under a load
+  of 6; 4 workers on idle cores about twice as fast give some 40k, 10k and 5k
+  images/s, and the GPU in float32 eager mode is not much faster than that
+  for AlexNet and ResNet-18 (d2l reaches 96k examples/s for LeNet on an H100
+  from memory, README).
 * the CPU dry run (``--tiny``) checks the code path only; its times say
   nothing about a GPU's (on a CPU the estimates are printed but meaningless).
 
