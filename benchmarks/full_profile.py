@@ -54,7 +54,8 @@ estimates, not measurements, made like this:
   images and narrow layers (VGG's 16 channels at 224x224) keep these nets far
   from the peak, and DenseNet's and ResNet's batch norms and concatenations are
   bound by memory traffic, so they get fewer examples/s than FLOPs suggest.
-  GoogLeNet (96x96, many small branches) is guessed like ResNet-18.
+  GoogLeNet (1.7 GFLOP at 96x96 in its draft, in many small branches) is
+  guessed like ResNet-18.
 * d2l.train_ch6: bound by the book's loader. On one core of the 2-core CPU
   where this was written, ``Resize`` + ``ToTensor`` of one 28x28 image took
   0.2 ms (no resize), 0.7-0.9 ms (to 96) and 1.6-1.8 ms (to 224) under a load
