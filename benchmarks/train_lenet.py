@@ -14,10 +14,9 @@ timed twice:
 * with a plain in-memory DataLoader, cheaper than the book's pipeline:
   the comparison that favours d2l most.
 
-d2l's Animator runs on matplotlib's Agg backend and its ``display`` calls
-render the figure to SVG, as they would in a notebook (d2l sets SVG
-output): that is the cost a student pays, with no window popping up. Our
-live view (a tqdm bar and one PNG plot per epoch) runs too.
+d2l's Animator renders its SVG as in a notebook (``d2l_baseline.py``, shared
+with ``full_profile.py``). Our live view (a tqdm bar and one PNG plot per
+epoch) runs too.
 """
 
 from __future__ import annotations
@@ -27,11 +26,8 @@ import contextlib
 import io
 import math
 import os
-import re
 import sys
-import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -41,106 +37,26 @@ matplotlib.use("Agg")
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from d2l_baseline import book_loaders, memory_loaders, render, run_train_ch6, sync  # noqa: E402
+
 from cnn_helpers import data, models, training  # noqa: E402
 from cnn_helpers.devices import try_gpu  # noqa: E402
 
 
-def _render(figure, fmt):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt)
-    return buffer
-
-
-class _NotebookDisplay:
-    """Stands in for IPython.display inside d2l: renders figures as a notebook would."""
-
-    @staticmethod
-    def display(*objects, **kwargs):
-        for obj in objects:
-            if hasattr(obj, "savefig"):
-                _render(obj, "svg")
-
-    @staticmethod
-    def clear_output(wait=False):
-        pass
-
-
 def _publish_png(figure, handle):
-    _render(figure, "png")
+    render(figure, "png")
     return handle or "handle"
-
-
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def memory_loaders(images, batch_size):
-    """Plain DataLoaders over in-memory tensors: the cheapest way to feed d2l."""
-    train = torch.utils.data.TensorDataset(*images.train)
-    test = torch.utils.data.TensorDataset(*images.test)
-    return (torch.utils.data.DataLoader(train, batch_size, shuffle=True),
-            torch.utils.data.DataLoader(test, batch_size))
-
-
-def book_loaders(images, batch_size):
-    """``d2l.load_data_fashion_mnist`` itself, reading ``images`` saved as Fashion-MNIST's files.
-
-    The book's loader reads ``../data/FashionMNIST/raw``; torchvision finds
-    the files there and downloads nothing. It keeps the images in memory,
-    so the folder can go once the loaders exist.
-    """
-    from d2l import torch as d2l
-
-    here = os.getcwd()
-    with tempfile.TemporaryDirectory() as folder:
-        raw = Path(folder, "data", "FashionMNIST", "raw")
-        raw.mkdir(parents=True)
-        for prefix, (X, y) in (("train", images.train), ("t10k", images.test)):
-            data.write_idx(raw / f"{prefix}-images-idx3-ubyte", X[:, 0])
-            data.write_idx(raw / f"{prefix}-labels-idx1-ubyte", y)
-        Path(folder, "work").mkdir()
-        # the book asks for 4 workers whatever the CPU count; PyTorch warns about that on 2 cores
-        warnings.filterwarnings("ignore", message="This DataLoader will create")
-        os.chdir(Path(folder, "work"))
-        try:
-            return d2l.load_data_fashion_mnist(batch_size)
-        finally:
-            os.chdir(here)
-
-
-def run_d2l(loaders, epochs, lr, device, seed):
-    from d2l import torch as d2l
-
-    d2l.display = _NotebookDisplay  # d2l.Animator calls display.display / clear_output
-    loader, test_loader = loaders
-    if len(loader) < 5:
-        raise SystemExit(f"d2l.train_ch6 needs at least 5 batches per epoch (it divides by "
-                         f"len(train_iter) // 5); {len(loader)} with these settings")
-    torch.manual_seed(seed)
-    net = models.lenet()
-    printed = io.StringIO()
-    _sync(device)
-    start = time.perf_counter()
-    with contextlib.redirect_stdout(printed):
-        d2l.train_ch6(net, loader, test_loader, epochs, lr, device)
-        _sync(device)
-    seconds = time.perf_counter() - start
-    text = printed.getvalue()
-    own_speed = float(re.search(r"([\d.]+) examples/sec", text).group(1))
-    test_acc = float(re.search(r"test acc ([\d.]+)", text).group(1))
-    return seconds, own_speed, test_acc
 
 
 def run_fit(digits, epochs, lr, batch_size, device, seed, amp=None, channels_last=None):
     training._publish = _publish_png  # draw the per-epoch plot as the notebook does
     net = models.lenet()
-    _sync(device)
+    sync(device)
     start = time.perf_counter()
     history = training.fit(net, digits.train, digits.test, epochs, lr, batch_size=batch_size,
                            device=device, seed=seed, live=True, amp=amp,
                            channels_last=channels_last)
-    _sync(device)
+    sync(device)
     seconds = time.perf_counter() - start
     return seconds, sum(history.examples_per_s) / history.epochs, history.test_acc[-1]
 
@@ -187,8 +103,8 @@ def main(argv=None):
                  "memory": ("d2l.train_ch6, in-memory loader", memory_loaders)}
     for key in (["book", "memory"] if args.d2l_data == "both" else [args.d2l_data]):
         name, loaders = pipelines[key]
-        rows.append((name, *run_d2l(loaders(digits, args.batch_size), args.epochs, args.lr,
-                                    device, args.seed)))
+        rows.append((name, *run_train_ch6(models.lenet, loaders(digits, args.batch_size),
+                                          args.epochs, args.lr, device, args.seed)))
     choice = {"auto": None, "on": True, "off": False}
     fit_s, fit_own, fit_acc = run_fit(digits, args.epochs, args.lr, args.batch_size, device,
                                       args.seed, choice[args.amp], choice[args.channels_last])
