@@ -251,3 +251,18 @@ def test_consecutive_equal_blocks_are_drawn_once_and_counted():
 def test_an_input_the_net_cannot_take_is_a_sentence():
     with pytest.raises(ValueError, match=r"an input of shape \(1, 1, 32, 32\) does not fit"):
         architecture.describe(models.lenet(), (1, 1, 32, 32))
+
+
+def test_every_architecture_figure_is_shown_in_a_chapter_and_every_shown_image_exists():
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    shown = set()
+    for notebook in sorted((root / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "markdown":
+                shown.update(re.findall(r"\]\(\.\./images/([\w.]+)\)", "".join(cell["source"])))
+    assert set(architectures.ARCHITECTURES) <= shown
+    assert all((root / "images" / name).is_file() for name in shown), shown
