@@ -259,10 +259,8 @@ def _trace(module: nn.Module, X: torch.Tensor) -> list:
                 continue
             reachable = [reach(user) for user in users]
             join = min(set.intersection(*reachable), key=order.get)
-            inputs = [arg for arg in join.all_input_nodes]
-            branches = []
-            for user in sorted(users, key=lambda u: inputs.index(u) if u in inputs else -1):
-                branches.append([] if user is join else _tidy(convert(user) + walk(user, join)))
+            branches = [[] if user is join else _tidy(convert(user) + walk(user, join))
+                        for user in users]  # in the order forward uses them
             branches.sort(key=lambda branch: not branch)  # the identity drawn last
             items.append(Parallel(branches, _merge_kind(join), shape_of(join)))
             if join is stop:
@@ -434,23 +432,6 @@ def summary(items: list) -> list[str]:
         else:
             compressed.append([1, line])
     return [line if count == 1 else f"{count} × {line}" for count, line in compressed]
-
-
-def layers_of(items: list) -> list[Layer]:
-    """Every ``Layer`` box in ``items``, inside blocks, paths and repeats too."""
-    found = []
-    for item in items:
-        if isinstance(item, Layer):
-            found.append(item)
-        elif isinstance(item, Block):
-            found.extend(layers_of(item.items))
-        elif isinstance(item, Parallel):
-            for branch in item.branches:
-                found.extend(layers_of(branch))
-        elif isinstance(item, Repeat):
-            for instance in item.instances:
-                found.extend(layers_of([instance]))
-    return found
 
 
 def drawn_layers(item) -> list[list[Layer]]:
