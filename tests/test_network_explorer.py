@@ -57,7 +57,7 @@ def test_choosing_a_convolutions_map_shows_the_kernel_that_made_it(lenet_explore
         assert torch.allclose(shown["maps"], net[:4](X)[0])
     assert torch.equal(shown["kernel"], net[3].weight.detach()[5])
     assert lenet_explorer.kernel_box.layout.display is None
-    assert "kernel that made map 5: 6 slices of 5×5" in lenet_explorer.kernel_title.value
+    assert "kernel that made map 5: 6 slices, one per input channel, of 5×5" in lenet_explorer.kernel_title.value
     assert lenet_explorer.cards[3].layout.border.endswith("#d62728")
     assert lenet_explorer.cards[0].layout.border.endswith("#dddddd")
     assert "true label: 4" in lenet_explorer.caption.value

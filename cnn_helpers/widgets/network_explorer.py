@@ -261,10 +261,12 @@ class NetworkExplorer(Explorer):
         if isinstance(module, nn.Conv2d):
             kernel = module.weight.detach()[channel].float().cpu()  # C_in x k x k
             self.kernel_picture.value = render.png_bytes(
-                tile(kernel[:PAGE], target=32, symmetric=True))
+                tile(kernel[:PAGE], columns=min(len(kernel), 4 if len(kernel) <= 4 else 8),
+                     target=96 if len(kernel) <= 4 else 32, symmetric=True))
+            slices = "1 slice" if len(kernel) == 1 else f"{len(kernel)} slices, one per input channel,"
             self.kernel_title.value = html.escape(
-                f"kernel that made map {channel}: {kernel.shape[0]} slices of "
-                f"{kernel.shape[1]}×{kernel.shape[2]} (blue < 0 < red)")
+                f"kernel that made map {channel}: {slices} of {kernel.shape[1]}×{kernel.shape[2]} "
+                f"(blue < 0 < red){'' if len(kernel) <= PAGE else f'; the first {PAGE} shown'}")
         self.kernel_box.layout.display = None if kernel is not None else "none"
         predicted = int(self.logits.argmax())
         truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
