@@ -101,7 +101,7 @@ def colour_bar(scale: tuple[float, float], symmetric: bool = False, width: int =
 
 
 def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, number: int) -> str:
-    """A menu entry that says what the layer is: "0: conv 5×5, pad 2, 6 ch -> 6×28×28", or
+    """A menu entry that says what the layer is: "0: conv 5×5, pad 2, 6 ch → 6×28×28", or
     for a block "1: VGG block 2: 1 convolution, 8→16 channels, 32×32 → 16×16".
 
     ``before`` and ``after`` are the (C, H, W) shapes around it; ``number`` counts
@@ -109,7 +109,7 @@ def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, numb
     """
     shape = "×".join(map(str, after))
     if not list(module.children()):
-        return f"{index}: {layer_text(module)[1]} -> {shape}"
+        return f"{index}: {layer_text(module)[1]} → {shape}"
     convolutions = sum(isinstance(m, nn.Conv2d) for m in module.modules())
     name = (block_name(module) or "block").split(",")[0]  # "dense block, 4 units" -> "dense block"
     plural = "" if convolutions == 1 else "s"
