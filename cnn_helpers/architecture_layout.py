@@ -19,10 +19,10 @@ from .architecture import Block, Layer, Parallel, Repeat, drawn_layers, shape_te
 FONT = 13         # points, box text (the figure is saved at 100 dpi: 18 px)
 SMALL = 12        # points, shapes and "× n"
 TITLE = 15        # points, figure title
-PAD_X, PAD_Y = 10, 6
+PAD_X, PAD_Y = 8, 6
 GAP = 34          # vertical space between items: the arrow and the shape after the item
 LABEL_OFFSET = 8  # shape labels start this far right of the arrow
-BRANCH_GAP = 22
+BRANCH_GAP = 18
 FORK = 14         # the fork's stem and the merge's drop
 MERGE_RADIUS = 12
 CONCAT_HEIGHT = 26

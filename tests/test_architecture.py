@@ -98,10 +98,15 @@ def _overlap(a, b, margin=0.5):
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_no_label_overlaps_another_label_a_box_or_a_line(name):
-    """Measured on the rendered figure: each text's extent as matplotlib draws it."""
+    assert_readable(name, built(name)[1])
+
+
+def assert_readable(name, figure):
+    """No text touches another text, a box not its own or a line; no box touches another;
+    measured on the rendered figure (each text's extent as matplotlib draws it)."""
     import matplotlib.pyplot as plt
 
-    _, figure = built(name)
+    assert figure.width <= 1180, f"{name}: {figure.width:.0f} px is wider than the notebook"
     fig = architectures.render(figure)
     renderer = fig.canvas.get_renderer()
     height = figure.height
@@ -221,9 +226,10 @@ def test_an_inception_block_is_read_as_four_concatenated_paths_without_registeri
                                "path 2: conv 1×1, 96 ch", "path 2: conv 3×3, pad 1, 128 ch",
                                "path 3: conv 1×1, 16 ch", "path 3: conv 5×5, pad 2, 32 ch",
                                "path 4: max pool 3×3, stride 1, pad 1", "path 4: conv 1×1, 32 ch"]
-    figure = architecture_layout.layout(architecture.describe(
-        Inception(192, 64, (96, 128), (16, 32), 32), (1, 192, 28, 28)))
+    figure = architectures.figure_of(Inception(192, 64, (96, 128), (16, 32), 32),
+                                     (1, 192, 28, 28), "Inception(192, 64, (96, 128), (16, 32), 32)")
     assert len(figure.boxes) == 1 + 7 and [m[2] for m in figure.merges] == ["concat"]
+    assert_readable("Inception", figure)
 
 
 @pytest.mark.parametrize("builder, name", [
