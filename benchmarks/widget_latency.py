@@ -47,6 +47,7 @@ from cnn_helpers.widgets.kernel_explorer import (  # noqa: E402
     SIZED_KERNELS,
     KernelExplorer,
 )
+from cnn_helpers.widgets.network_explorer import NetworkExplorer  # noqa: E402
 from cnn_helpers.widgets.receptive_explorer import CUSTOM, ReceptiveFieldExplorer  # noqa: E402
 
 PHOTO_SIDE = 256
@@ -104,6 +105,59 @@ def receptive_explorer_updates(count: int, seed: int = 0) -> list[dict]:
 
 VGG_ON_PHOTO = "k=3,p=1; k=3,p=1; pool k=2; k=3,p=1; k=3,p=1; pool k=2"
 
+
+def network_explorer(builder, resize=None):
+    """A network explorer on a fresh net and 16 random 28x28 grey images (a slider step costs
+    the same for a trained net)."""
+    def make():
+        torch.manual_seed(0)
+        return NetworkExplorer(builder(), torch.rand(16, 1, 28, 28), resize=resize)
+    return make
+
+
+def network_explorer_updates(channels: list[int]):
+    """Stepping the layer slider (and the channel slider: ``channels[layer]`` maps there),
+    sometimes another test image."""
+    def updates(count: int, seed: int = 0) -> list[dict]:
+        rng = random.Random(seed)
+        steps, layer = [], 0
+        for _ in range(count):
+            choice = rng.random()
+            if choice < 0.5:
+                layer = (layer + rng.choice((-1, 1))) % len(channels)
+                steps.append(dict(layer=layer, channel=0))
+            elif choice < 0.85:
+                steps.append(dict(channel=rng.randrange(channels[layer])))
+            else:
+                steps.append(dict(image=rng.randrange(16)))
+        return steps
+    return updates
+
+
+def _channels(builder, side):
+    with torch.no_grad():
+        X, counts = torch.zeros(1, 1, side, side), []
+        for layer in builder().eval():
+            X = layer(X)
+            counts.append(X.shape[1] if X.dim() == 4 else 1)
+    return counts
+
+
+def _class_resnet():
+    from cnn_helpers import models
+    from cnn_helpers.profiles import settings
+
+    return models.resnet18(width=settings("resnet", profile="class").width)
+
+
+def _lenet():
+    from cnn_helpers import models
+
+    return models.lenet()
+
+
+CLASS_RESNET_SIDE = 48  # the class profile's resize for ResNet-18
+
 # (name, make_explorer, updates): append a row for another explorer
 EXPLORERS = [
     ("kernel explorer", lambda: KernelExplorer(image="photo: camera", kernel="Sobel x",
@@ -112,6 +166,10 @@ EXPLORERS = [
     ("receptive-field explorer", lambda: ReceptiveFieldExplorer(
         stack=CUSTOM, custom=VGG_ON_PHOTO, input_size=PHOTO_SIDE, background="photo"),
      receptive_explorer_updates),
+    ("network explorer, LeNet", network_explorer(_lenet),
+     network_explorer_updates(_channels(_lenet, 28))),
+    ("network explorer, ResNet", network_explorer(_class_resnet, CLASS_RESNET_SIDE),
+     network_explorer_updates(_channels(_class_resnet, CLASS_RESNET_SIDE))),
 ]
 
 

@@ -16,7 +16,8 @@ from cnn_helpers import models
 ROOT = Path(__file__).resolve().parents[1]
 
 RUNS = {
-    "widget_latency": (["--updates", "6"], ["kernel explorer", "receptive-field explorer"]),
+    "widget_latency": (["--updates", "6"], ["kernel explorer", "receptive-field explorer",
+                                            "network explorer, LeNet", "network explorer, ResNet"]),
     "pooling_latency": (["--updates", "4"], ["ours (numpy + Pillow PNG)", "matplotlib figure"]),
     "train_lenet": (["--epochs", "1", "--train-examples", "1280", "--device", "cpu"],
                     ["| d2l.train_ch6, book's loader |", "| d2l.train_ch6, in-memory loader |",

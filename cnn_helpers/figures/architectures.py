@@ -1,0 +1,142 @@
+"""Architecture figures of chapters 3-10, drawn from the builders the chapters train.
+
+Each figure is ``architecture.describe`` of a model (a walk with a zero
+input), ``architecture_layout.layout`` of that description, then drawn here:
+boxes coloured by kind, the tensor shape beside each arrow, parallel paths
+side by side, ⊕ for an addition, a bar for a concatenation, dashed frames
+for named blocks and for repeats ("× n"). Sizes are pixels at 100 dpi, so
+the PNG shows the text at 17-18 px: as large as a notebook's body text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import architecture, architecture_layout, models
+from ..architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
+
+COLOURS = {
+    "input": "#ffffff", "conv": "#c6dbef", "pool": "#fdd0a2", "fc": "#c7e9c0",
+    "norm": "#dadaeb", "act": "#f0f0f0", "flatten": "#ffffff", "dropout": "#f0f0f0",
+    "block": "#deebf7", "other": "#ffffff",
+}
+LINE = "#444444"
+
+
+def render(figure: architecture_layout.Figure):
+    """A matplotlib figure of the placed ``figure`` (pixel coordinates, y down)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
+
+    fig = plt.figure(figsize=(figure.width / 100, figure.height / 100), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, figure.width)
+    ax.set_ylim(figure.height, 0)
+    ax.axis("off")
+    for x, y, width, height in figure.frames:
+        ax.add_patch(Rectangle((x, y), width, height, facecolor="none", edgecolor="#888888",
+                               linestyle=(0, (4, 3)), linewidth=1.2))
+    for points in figure.lines:
+        xs, ys = zip(*points)
+        ax.plot(xs, ys, color=LINE, linewidth=1.4, solid_capstyle="butt")
+    for points in figure.arrows:
+        if len(points) > 2:
+            xs, ys = zip(*points[:-1])
+            ax.plot(xs, ys, color=LINE, linewidth=1.4)
+        ax.add_patch(FancyArrowPatch(points[-2], points[-1], arrowstyle="-|>", mutation_scale=12,
+                                     color=LINE, linewidth=1.4, shrinkA=0, shrinkB=0))
+    for x, y, kind, half in figure.merges:
+        if kind == "add":
+            ax.add_patch(Circle((x, y), half, facecolor="white", edgecolor=LINE, linewidth=1.4))
+            ax.plot([x - half * 0.6, x + half * 0.6], [y, y], color=LINE, linewidth=1.6)
+            ax.plot([x, x], [y - half * 0.6, y + half * 0.6], color=LINE, linewidth=1.6)
+        else:
+            height = CONCAT_HEIGHT
+            ax.add_patch(Rectangle((x - half, y - height / 2), 2 * half, height,
+                                   facecolor="#fee391", edgecolor=LINE, linewidth=1.2))
+    for box in figure.boxes:
+        ax.add_patch(Rectangle((box.x, box.y), box.width, box.height,
+                               facecolor=COLOURS.get(box.kind, "#ffffff"), edgecolor=LINE,
+                               linewidth=1.2, linestyle="--" if box.kind == "input" else "-"))
+        step = line_height(FONT)
+        for index, line in enumerate(box.lines):
+            bold = box.kind == "block" and index == 0
+            ax.text(box.x + PAD_X, box.y + PAD_Y + (index + 0.5) * step,
+                    line, fontsize=FONT, ha="left", va="center_baseline",
+                    fontweight="bold" if bold else "normal")
+    for label in figure.labels:
+        ax.text(label.x, label.y, label.text, fontsize=label.size, ha=label.align,
+                va="center_baseline", fontweight="bold" if label.bold else "normal")
+    return fig
+
+
+def figure_of(net, input_shape, title: str, collapse=(), inline=()) -> architecture_layout.Figure:
+    """The placed figure of ``net`` for ``input_shape``: blocks named in ``collapse`` drawn as
+    one box, those in ``inline`` without their frame; a net that is one block is drawn
+    without a frame (the title names it)."""
+    items = architecture.describe(net, input_shape)
+    if len(items) == 2 and isinstance(items[1], architecture.Block):
+        items = items[:1] + items[1].items
+    items = architecture.collapse(items, lambda name: name.split(",")[0] in collapse,
+                                  inline=lambda name: name in inline)
+    return architecture_layout.layout(items, title)
+
+
+def draw(net, input_shape, path: Path, title: str, collapse=(), inline=()) -> Path:
+    """Draw ``figure_of(net, ...)`` into the PNG file ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig = render(figure_of(net, input_shape, title, collapse, inline))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _figure(build, input_shape, title, collapse=(), inline=()):
+    return {"build": build, "input_shape": input_shape, "title": title, "collapse": collapse,
+            "inline": inline}
+
+
+# file name -> the builder call, its input (N, C, H, W), the title, blocks drawn as one box
+ARCHITECTURES = {
+    "arch_lenet.png": _figure(lambda: models.lenet(), (1, 1, 28, 28), "LeNet: lenet()"),
+    "arch_alexnet.png": _figure(lambda: models.alexnet(), (1, 1, 224, 224), "AlexNet: alexnet()"),
+    "arch_vgg_block.png": _figure(lambda: models.vgg_block(2, 64, 128), (1, 64, 56, 56),
+                                  "VGG block: vgg_block(2, 64, 128)"),
+    "arch_vgg11.png": _figure(lambda: models.vgg(), (1, 1, 224, 224), "VGG-11: vgg()",
+                              collapse={"VGG block"}),
+    "arch_nin_block.png": _figure(lambda: models.nin_block(1, 96, 11, 4, 0), (1, 1, 224, 224),
+                                  "NiN block: nin_block(1, 96, 11, 4, 0)"),
+    "arch_nin.png": _figure(lambda: models.nin(), (1, 1, 224, 224), "NiN: nin()",
+                            collapse={"NiN block"}),
+    "arch_lenet_bn.png": _figure(lambda: models.lenet_bn("pytorch"), (1, 1, 28, 28),
+                                 "LeNet with batch norm: lenet_bn()"),
+    "arch_residual.png": _figure(lambda: models.Residual(64, 64), (1, 64, 24, 24),
+                                 "Residual block: Residual(64, 64)"),
+    "arch_residual_1x1.png": _figure(
+        lambda: models.Residual(64, 128, use_1x1conv=True, strides=2), (1, 64, 24, 24),
+        "Residual block with a 1×1 convolution:\nResidual(64, 128, use_1x1conv=True, strides=2)"),
+    "arch_resnet18.png": _figure(lambda: models.resnet18(), (1, 1, 96, 96),
+                                 "ResNet-18: resnet18()", collapse={"residual block"},
+                                 inline={"ResNet module"}),
+    "arch_dense_block.png": _figure(lambda: models.DenseBlock(4, 64, 32), (1, 64, 24, 24),
+                                    "Dense block: DenseBlock(4, 64, 32)"),
+    "arch_transition.png": _figure(lambda: models.transition_block(192, 96), (1, 192, 24, 24),
+                                   "Transition layer: transition_block(192, 96)"),
+    "arch_densenet.png": _figure(lambda: models.densenet(), (1, 1, 96, 96), "DenseNet: densenet()",
+                                 collapse={"dense block", "transition layer"}),
+}
+
+
+def draw_all(directory) -> list[Path]:
+    """Write every architecture figure into ``directory``; return their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, spec in ARCHITECTURES.items():
+        written.append(draw(spec["build"](), spec["input_shape"], directory / name, spec["title"],
+                            spec["collapse"], spec["inline"]))
+    return written
