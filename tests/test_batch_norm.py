@@ -233,7 +233,7 @@ def test_batch_norm_sits_after_each_convolution_and_hidden_layer_before_the_sigm
     assert kinds[-1] == "Linear"  # no batch norm on the output layer
 
 
-def test_lenet_bn_shapes_and_its_200_extra_parameters():
+def test_lenet_bn_shapes_and_its_452_extra_parameters_gamma_and_beta():
     shapes = [s for _, s in models.layer_shapes(models.lenet_bn(), (2, 1, 28, 28))]
     assert shapes[0] == (2, 6, 24, 24) and shapes[3] == (2, 6, 12, 12)
     assert shapes[7] == (2, 16, 4, 4) and shapes[8] == (2, 256) and shapes[-1] == (2, 10)
