@@ -124,7 +124,7 @@ def exercise_5(answer) -> Feedback:
     connected layer between the same sizes has 784 x 784 = 614,656. Why so few? Answer "a", "b"
     or "c": (a) the same kernel is used at every position (parameter sharing); (b) the
     convolution ignores the border pixels; (c) the convolution has no bias."""
-    return check("Convolution 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
+    return check("exercise 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
                  "a convolution slides one small kernel over the whole image: every output "
                  "element reuses the same 9 weights",
                  praise="correct! One 3x3 kernel is shared by all 784 positions (notes 1.6).")

@@ -78,6 +78,6 @@ def exercise_5(answer) -> Feedback:
     Answer "a", "b" or "c": (a) each channel becomes one number, so the layer sees 512 inputs
     instead of 512 x 7 x 7; (b) pooling layers have negative parameter counts; (c) averaging
     removes weights from the convolutions before it."""
-    return check("Pooling 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
+    return check("exercise 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
                  "count the inputs of the fully connected layer in each head",
                  praise="correct! 7 x 7 = 49 values per channel become one (notes 2.3).")
