@@ -293,31 +293,122 @@ def resnet_block(in_channels: int, out_channels: int, num_residuals: int,
     return nn.Sequential(*blocks)
 
 
-def resnet18(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
-    """ResNet-18 as the book trains it on Fashion-MNIST (notes 9.2).
+RESNET18 = (2, 2, 2, 2)  # residual blocks per module
+RESNET34 = (3, 4, 6, 3)  # He et al. 2015, table 1
+
+
+def resnet(num_residuals=RESNET18, width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
+    """A ResNet of the book's residual blocks with ``num_residuals[i]`` blocks in module i.
 
     GoogLeNet's stem with batch norm (7x7 stride-2 convolution, 3x3 stride-2
-    max pooling), four modules of two residual blocks each with 64, 128,
-    256 and 512 channels (the last three halve the size), global average
-    pooling and one fully connected layer: 1 + 16 + 1 = 18 layers with
-    weights (plus the three 1x1 shortcut convolutions). Global average pooling
-    makes it take any image of at least 32 pixels; the book resizes to 96.
-    ``width`` multiplies the channels (the class profile trains a narrower one).
+    max pooling), four modules with 64, 128, 256 and 512 channels (the last
+    three start by halving the size), global average pooling and one fully
+    connected layer. How many blocks a module holds is a free choice (notes
+    9.2): ``RESNET18`` = (2, 2, 2, 2) gives 1 + 16 + 1 = 18 layers with
+    weights, ``RESNET34`` = (3, 4, 6, 3) gives 1 + 32 + 1 = 34 (He et al. 2015,
+    table 1). ``width`` multiplies the channels. Raises ``ValueError`` for a
+    module count other than 4.
     """
+    if len(num_residuals) != 4:
+        raise ValueError(f"a ResNet here has 4 modules; got {len(num_residuals)} block counts "
+                         f"({tuple(num_residuals)}): give one number of blocks per module")
     c1, c2, c3, c4 = (scaled(c, width) for c in (64, 128, 256, 512))
     stem = nn.Sequential(nn.Conv2d(1, c1, kernel_size=7, stride=2, padding=3),  # -> 64x48x48
                          nn.BatchNorm2d(c1), nn.ReLU(),
                          nn.MaxPool2d(kernel_size=3, stride=2, padding=1))      # -> 64x24x24
+    n1, n2, n3, n4 = num_residuals
     return nn.Sequential(  # shapes for width 1 and a 1x96x96 input
         stem,
-        resnet_block(c1, c1, 2, first_block=True),  # -> 64x24x24
-        resnet_block(c1, c2, 2),                    # -> 128x12x12
-        resnet_block(c2, c3, 2),                    # -> 256x6x6
-        resnet_block(c3, c4, 2),                    # -> 512x3x3
-        nn.AdaptiveAvgPool2d((1, 1)),               # -> 512x1x1
-        nn.Flatten(),                               # -> 512
-        nn.Linear(c4, num_classes),                 # -> 10
+        resnet_block(c1, c1, n1, first_block=True),  # -> 64x24x24
+        resnet_block(c1, c2, n2),                    # -> 128x12x12
+        resnet_block(c2, c3, n3),                    # -> 256x6x6
+        resnet_block(c3, c4, n4),                    # -> 512x3x3
+        nn.AdaptiveAvgPool2d((1, 1)),                # -> 512x1x1
+        nn.Flatten(),                                # -> 512
+        nn.Linear(c4, num_classes),                  # -> 10
     )
+
+
+def resnet18(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
+    """ResNet-18 as the book trains it on Fashion-MNIST (notes 9.2): ``resnet(RESNET18)``.
+
+    1 + 16 + 1 = 18 layers with weights (plus the three 1x1 shortcut
+    convolutions), 11,178,378 parameters at width 1. Every stride-2 layer pads,
+    so no size ever shrinks below 1x1: global average pooling lets it take any
+    image side from 1 pixel up (``smallest_input`` finds it; the book resizes
+    to 96). ``width`` multiplies the channels (the class profile trains a
+    narrower one).
+    """
+    return resnet(RESNET18, width, num_classes)
+
+
+def resnet34(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
+    """ResNet-34 (He et al. 2015): ``resnet(RESNET34)``, the same modules with 3, 4, 6, 3 blocks."""
+    return resnet(RESNET34, width, num_classes)
+
+
+def smallest_input(net: nn.Module, largest: int = 512, in_channels: int | None = None) -> int:
+    """The smallest square image side ``net`` accepts, found by trying sides 1, 2, ... ``largest``.
+
+    Each try runs a batch of two zero images (channels from the first
+    convolution unless ``in_channels`` is given) in eval mode, so batch norm
+    uses its moving statistics; a side is accepted when the net returns an
+    output instead of raising (a window larger than its input, a flatten of
+    the wrong length). Raises ``ValueError`` when no side up to ``largest`` works.
+    """
+    import torch
+
+    if in_channels is None:
+        in_channels = next(m.in_channels for m in net.modules() if isinstance(m, nn.Conv2d))
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            for side in range(1, largest + 1):
+                try:
+                    net(torch.zeros(2, in_channels, side, side))
+                except RuntimeError:
+                    continue
+                return side
+    finally:
+        net.train(was_training)
+    raise ValueError(f"the net accepts no square image of side 1 to {largest}; "
+                     "try a larger `largest` or check its input channels")
+
+
+def first_layer_gradient(depth: int, shortcut: bool, batch_norm: bool = False,
+                         channels: int = 8, seed: int = 0) -> float:
+    """The norm of the gradient reaching the first convolution of a stack of ``depth`` blocks.
+
+    Each block is two 3x3 convolutions (with ``batch_norm``: each followed by
+    ``nn.BatchNorm2d``, as in the book's residual block) and a ReLU after them,
+    ``ReLU(F(X) + X)`` with ``shortcut`` and ``ReLU(F(X))`` without. The stack
+    (a 1->``channels`` convolution, the blocks, global average pooling, a
+    linear layer to 10 classes) gets one batch of 16 random 12x12 images with
+    fixed labels, in training mode; one backward pass of the cross-entropy
+    loss. Same ``seed``, same weights with and without the shortcut. Used by
+    chapter 9 (notes 9.3: ResNet and vanishing gradients).
+    """
+    import torch
+    from torch.nn import functional as F
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            norm = (lambda: nn.BatchNorm2d(channels)) if batch_norm else nn.Identity
+            self.body = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), norm(), nn.ReLU(),
+                                      nn.Conv2d(channels, channels, 3, padding=1), norm())
+
+        def forward(self, X):
+            Y = self.body(X)
+            return F.relu(Y + X if shortcut else Y)
+
+    torch.manual_seed(seed)
+    stack = nn.Sequential(nn.Conv2d(1, channels, 3, padding=1), *[Block() for _ in range(depth)],
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, 10))
+    X, y = torch.rand(16, 1, 12, 12), torch.arange(16) % 10
+    F.cross_entropy(stack(X), y).backward()
+    return stack[0].weight.grad.norm().item()
 
 
 def conv_block(in_channels: int, num_channels: int) -> nn.Sequential:

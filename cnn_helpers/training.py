@@ -505,6 +505,21 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     return history
 
 
+def plateau_exit(history: History, steps_per_epoch: int, below: float = 2.2) -> tuple[int, int] | None:
+    """When a run left the loss plateau at ln 10 = 2.30 (chance for 10 classes): ``(epoch, steps)``.
+
+    ``epoch`` (counted from 1) is the first whose mean training loss is below
+    ``below``; ``steps`` = ``epoch * steps_per_epoch`` is the number of SGD
+    steps taken by its end, an upper bound on when the net left the plateau
+    (the history keeps one loss per epoch). None when every epoch stayed on it.
+    Used by chapters 3 and 8 to print the number instead of stating one.
+    """
+    for epoch, loss in enumerate(history.train_loss, start=1):
+        if loss < below:
+            return epoch, epoch * steps_per_epoch
+    return None
+
+
 JUDGED_EPOCHS = 3  # check_training judges the mean test accuracy of the last three epochs
 
 

@@ -233,7 +233,7 @@ def test_batch_norm_sits_after_each_convolution_and_hidden_layer_before_the_sigm
     assert kinds[-1] == "Linear"  # no batch norm on the output layer
 
 
-def test_lenet_bn_shapes_and_its_200_extra_parameters():
+def test_lenet_bn_shapes_and_its_452_extra_parameters_gamma_and_beta():
     shapes = [s for _, s in models.layer_shapes(models.lenet_bn(), (2, 1, 28, 28))]
     assert shapes[0] == (2, 6, 24, 24) and shapes[3] == (2, 6, 12, 12)
     assert shapes[7] == (2, 16, 4, 4) and shapes[8] == (2, 256) and shapes[-1] == (2, 10)
@@ -275,6 +275,7 @@ def test_in_the_smoke_profile_batch_norm_leaves_the_plateau_where_plain_sigmoid_
     (exercises.exercise_2, 147_456, 256),
     (exercises.exercise_3, 0.5, 4.5),
     (exercises.exercise_4, (1.0, 2.0), (0.0, 1.0)),
+    (exercises.exercise_5, 2.0, 0.0),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True

@@ -166,6 +166,7 @@ RIGHT_AND_WRONG = [
     (exercises.exercise_2, (448, 50_348_032), [(432, 50_348_032), (448, 50_331_648), 448]),
     (exercises.exercise_3, 9, [7, 5, 11, "9"]),
     (exercises.exercise_4, _strided_corr2d, [_ignores_stride, _crashes, corr2d]),
+    (exercises.exercise_5, "a", ["b", "c", 9]),
 ]
 
 

@@ -72,6 +72,7 @@ def test_smoke_profile_trains_and_the_loss_falls():
     (exercises.exercise_2, (96, 12, 12), (96, 24, 24)),
     (exercises.exercise_3, 248, 512),
     (exercises.exercise_4, 160, 192),
+    (exercises.exercise_5, 576, 248),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True

@@ -163,6 +163,7 @@ def test_smoke_profile_trains_resized_digits_and_the_loss_falls():
     (exercises.exercise_2, 34_790, 34_570),
     (exercises.exercise_3, 67, 35),
     (exercises.exercise_4, 96_010, 96_000),
+    (exercises.exercise_5, "a", "b"),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True

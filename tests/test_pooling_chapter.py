@@ -144,12 +144,14 @@ RIGHT_ANSWERS = {
     exercises.exercise_2: ([[4, 5], [6, 7]], [[2.5, 2.0], [2.5, 3.5]]),
     exercises.exercise_3: 250890 - 5130,
     exercises.exercise_4: 0.25,
+    exercises.exercise_5: "a",
 }
 WRONG_ANSWERS = {
     exercises.exercise_1: (27, 27),
     exercises.exercise_2: ([[4, 5], [6, 7]], [[2.5, 2.0], [2.5, 3.0]]),
     exercises.exercise_3: 250890,
     exercises.exercise_4: 1.0,
+    exercises.exercise_5: "b",
 }
 
 

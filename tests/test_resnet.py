@@ -97,8 +97,38 @@ def test_smoke_profile_trains_and_the_loss_falls():
     (exercises.exercise_2, 18, 21),
     (exercises.exercise_3, 512, 25088),
     (exercises.exercise_4, 172_928, 172_480),
+    (exercises.exercise_5, 0, -3),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True
     assert exercise(wrong).correct is False
     assert exercise(...).correct is None
+
+
+def test_resnet18_takes_images_down_to_one_pixel_because_every_stride_pads():
+    # the notes' chapter used to say "any size of at least 32"; the true minimum is 1
+    assert models.smallest_input(models.resnet18(0.125)) == 1
+    assert models.smallest_input(models.nin(0.125, 68)) == models.NIN_MIN_SIZE == 67
+
+
+def test_smallest_input_says_when_no_size_fits():
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(2 * 30 * 30, 10))  # 32x32 only
+    assert models.smallest_input(net, largest=40) == 32
+    with pytest.raises(ValueError, match="no square image"):
+        models.smallest_input(net, largest=20)
+
+
+def test_module_depth_is_a_free_choice_resnet34_has_34_weighted_layers():
+    net = models.resnet34(0.25)
+    convolutions = [m for m in net.modules() if isinstance(m, nn.Conv2d)]
+    assert sum(m.kernel_size != (1, 1) for m in convolutions) + 1 == 34
+    assert models.count_parameters(models.resnet34()) > 1.9 * models.count_parameters(models.resnet18())
+    with pytest.raises(ValueError, match="4 modules"):
+        models.resnet((2, 2, 2))
+
+
+def test_with_batch_norm_the_plain_stacks_gradient_does_not_vanish():
+    plain_bn = [models.first_layer_gradient(d, shortcut=False, batch_norm=True) for d in (1, 16)]
+    plain = [models.first_layer_gradient(d, shortcut=False) for d in (1, 16)]
+    assert plain[1] < 1e-6 * plain[0]          # without batch norm it vanishes
+    assert plain_bn[1] > 0.1 * plain_bn[0]     # with batch norm it does not

@@ -266,3 +266,9 @@ def test_a_seeded_cpu_run_gives_the_same_numbers_whatever_the_thread_count():
         results.append((history.train_loss, history.test_acc))
     torch.set_num_threads(before)
     assert results[0] == results[1]
+
+
+def test_plateau_exit_names_the_first_epoch_below_the_plateau_and_its_steps():
+    history = training.History(train_loss=[2.31, 2.30, 2.29, 1.90, 0.80])
+    assert training.plateau_exit(history, steps_per_epoch=235) == (4, 940)
+    assert training.plateau_exit(training.History(train_loss=[2.31, 2.30]), 235) is None

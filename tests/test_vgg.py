@@ -99,6 +99,7 @@ def test_smoke_profile_trains_and_the_loss_falls():
     (exercises.exercise_2, (8, 3), (11, 0)),
     (exercises.exercise_3, 27, 49),
     (exercises.exercise_4, 32, 224),
+    (exercises.exercise_5, (1, 4), (4, 4)),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True

@@ -31,3 +31,12 @@ def exercise_4(answer) -> Feedback:
     return check("AlexNet 4", answer, lambda a: sorted(float(v) for v in set(a)) == [0.0, 2.0],
                  "each value is dropped (0) or kept and divided by 1 - p so the mean stays 1",
                  praise="correct! 0 or 1 / (1 - 0.5) = 2: the expected value is unchanged.")
+
+
+def exercise_5(answer) -> Feedback:
+    """Find the notes' error: they say AlexNet uses "tens of times" as many channels as LeNet.
+    By what factor do AlexNet's first two convolutions (96 and 256 channels) exceed LeNet's
+    (6 and 16)?"""
+    return check("AlexNet 5", answer, lambda a: float(a) == 16,
+                 "divide 96 by 6 and 256 by 16",
+                 praise="correct! 16 times for both: more than ten, but not 'tens of times'.")

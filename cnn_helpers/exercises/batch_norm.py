@@ -41,3 +41,14 @@ def exercise_4(answer) -> Feedback:
                  lambda a: len(a) == 2 and _close(a[0], 1.0) and _close(a[1], 2.0),
                  "normalizing gives mean 0 and standard deviation 1; then y = gamma x + beta",
                  praise="correct! beta becomes the mean and gamma the standard deviation.")
+
+
+def exercise_5(answer) -> Feedback:
+    """Find the notes' error: they say batch norm makes the mean "always" 0 and the variance
+    "always" 1. In evaluation mode, a layer with moving mean 2, moving variance 4, gamma = 1 and
+    beta = 0 gets a batch whose mean is 6 (ignore epsilon). What is the output's mean?"""
+    return check("Batch norm 5", answer, lambda a: abs(float(a) - 2.0) < 1e-6,
+                 "in evaluation mode the layer computes (x - moving_mean) / sqrt(moving_var): "
+                 "apply it to the mean",
+                 praise="correct! (6 - 2) / 2 = 2: not 0. In evaluation mode (and after gamma, "
+                        "beta, and per pixel) the mean is not 0.")

@@ -117,3 +117,14 @@ def exercise_4(answer) -> Feedback:
                  hint="pad first (F.pad(X, (p, p, p, p))), size the output with the formula, and "
                       "take the window X[i*s : i*s + k_h, j*s : j*s + k_w] for output (i, j)",
                  praise="correct! it agrees with F.conv2d on every test shape")
+
+
+def exercise_5(answer) -> Feedback:
+    """Why: a 3x3 convolution from one 28x28 channel to one 28x28 channel has 9 weights; a fully
+    connected layer between the same sizes has 784 x 784 = 614,656. Why so few? Answer "a", "b"
+    or "c": (a) the same kernel is used at every position (parameter sharing); (b) the
+    convolution ignores the border pixels; (c) the convolution has no bias."""
+    return check("exercise 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
+                 "a convolution slides one small kernel over the whole image: every output "
+                 "element reuses the same 9 weights",
+                 praise="correct! One 3x3 kernel is shared by all 784 positions (notes 1.6).")

@@ -32,3 +32,12 @@ def exercise_4(answer) -> Feedback:
     return check("DenseNet 4", answer, lambda a: int(a) == 64 + 3 * 32,
                  "the fourth unit sees the block's input and the three earlier units' outputs",
                  praise="correct! 64 + 3 x 32 = 160.")
+
+
+def exercise_5(answer) -> Feedback:
+    """Why does DenseNet need transition layers? Without them, four dense blocks of 4 units with
+    growth rate 32 that start from 64 channels: how many channels would leave the last block?"""
+    return check("DenseNet 5", answer, lambda a: int(a) == 64 + 4 * 4 * 32,
+                 "each of the 16 units adds 32 channels to what it receives",
+                 praise="correct! 64 + 16 x 32 = 576 channels, at full size: transition layers "
+                        "halve the channels and the size between blocks to keep this in check.")

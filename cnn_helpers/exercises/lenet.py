@@ -29,3 +29,13 @@ def exercise_4(answer) -> Feedback:
     return check("LeNet 4", answer, lambda a: int(a) == 61_706,
                  "activations and pooling have no parameters",
                  praise="correct! Activations and pooling learn nothing: still 61,706.")
+
+
+def exercise_5(answer) -> Feedback:
+    """Find the notes' error: they say the second convolution has 16 channels "so that the two
+    layers' parameter sizes are similar". How many times as many parameters as the first
+    convolution (156) does the second have?"""
+    return check("LeNet 5", answer, lambda a: abs(float(a) - 2416 / 156) < 0.6,
+                 "16 x 6 x 5 x 5 weights + 16 biases against 6 x 1 x 5 x 5 + 6",
+                 praise="correct! 2,416 / 156 = 15.5: not similar at all. Their multiply-adds "
+                        "(117,600 and 240,000 per image) are within a factor of 2.")

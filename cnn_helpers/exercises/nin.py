@@ -35,3 +35,14 @@ def exercise_4(answer) -> Feedback:
                  "flatten 384 channels of 5x5 into one vector, then n x m weights plus m biases",
                  praise="correct! 96,010 -- and AlexNet's two hidden layers of 4,096 would add tens "
                         "of millions; global average pooling has none.")
+
+
+def exercise_5(answer) -> Feedback:
+    """Why does NiN's last block have exactly 10 output channels? Answer "a", "b" or "c":
+    (a) one map per class: global average pooling turns each into that class's score;
+    (b) 10 channels are the fewest a 3x3 convolution allows; (c) to match AlexNet's width."""
+    return check("NiN 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
+                 "what does global average pooling make of each channel, and what must the "
+                 "net output for 10 classes?",
+                 praise="correct! Channel j, averaged, is the score of class j: no fully "
+                        "connected layer is needed (notes 6.2).")

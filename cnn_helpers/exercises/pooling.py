@@ -70,3 +70,14 @@ def exercise_4(answer) -> Feedback:
         "the top-left window holds one pixel of the image and three zeros of the padding, "
         "and PyTorch divides by the window size (count_include_pad=True)",
     )
+
+
+def exercise_5(answer) -> Feedback:
+    """Why: on 512x7x7 feature maps and 10 classes, global average pooling + a fully connected
+    layer has about 49 times fewer parameters than flatten + a fully connected layer. Why?
+    Answer "a", "b" or "c": (a) each channel becomes one number, so the layer sees 512 inputs
+    instead of 512 x 7 x 7; (b) pooling layers have negative parameter counts; (c) averaging
+    removes weights from the convolutions before it."""
+    return check("exercise 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
+                 "count the inputs of the fully connected layer in each head",
+                 praise="correct! 7 x 7 = 49 values per channel become one (notes 2.3).")

@@ -34,3 +34,13 @@ def exercise_4(answer) -> Feedback:
                  "64 -> 128, 128 -> 256 and 256 -> 512 channels; a 1x1 kernel has c_i weights "
                  "per output channel, plus a bias",
                  praise="correct! 172,928: 1.5% of ResNet-18's 11,178,378.")
+
+
+def exercise_5(answer) -> Feedback:
+    """Why: the book's residual block computes ReLU(F(X) + X). Suppose F(X) = 0. What does the
+    block output for an input element equal to -3?"""
+    return check("ResNet 5", answer, lambda a: float(a) == 0.0,
+                 "add F(X) = 0 to the input, then apply the ReLU",
+                 praise="correct! ReLU(-3) = 0: with a ReLU after the addition the block is the "
+                        "identity only for non-negative inputs; pre-activation blocks (He et al. "
+                        "2016) move the ReLU inside F so the shortcut is exact.")

@@ -32,3 +32,15 @@ def exercise_4(answer) -> Feedback:
     return check("VGG 4", answer, lambda a: int(a) == 32,
                  "each block halves height and width; after five halvings at least one pixel must be left",
                  praise="correct! 2^5 = 32: five halvings leave 1x1.")
+
+
+def exercise_5(answer) -> Feedback:
+    """Why: from one VGG stage to the next the side halves and the channels in and out double.
+    By what factor do a 3x3 convolution's multiply-adds change, and by what factor its
+    parameters? Answer a tuple (multiply-adds, parameters)."""
+    return check("VGG 5", answer,
+                 lambda a: tuple(float(n) for n in a) == (1.0, 4.0),
+                 "multiply-adds = H x W x c_i x c_o x 9, parameters = c_i x c_o x 9 (+ c_o): "
+                 "H x W falls 4 times, c_i x c_o grows 4 times",
+                 praise="correct! The work stays level, the parameters grow 4 times: the notes' "
+                        "'same parameter size and complexity' holds for the complexity only.")
