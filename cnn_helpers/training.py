@@ -22,7 +22,9 @@ every epoch -- but is built to be fast and honest:
 * Failures say what to do: a NaN/inf loss raises ``TrainingDiverged``
   naming the learning rate; CUDA out-of-memory raises ``TrainingOutOfMemory``
   naming a batch size to try; Ctrl-C stops cleanly and ``fit`` returns
-  the model and history so far (``history.interrupted`` is True).
+  the model and history so far (``history.interrupted`` is True); images
+  of a size the net cannot take name the ``resize=`` it expects; a net with
+  batch norm leaves out a last batch of one example (and says so).
 """
 
 from __future__ import annotations
