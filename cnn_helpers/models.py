@@ -599,7 +599,7 @@ def multiply_adds(net: nn.Module, input_shape=(1, 1, 28, 28)) -> list[tuple[str,
     net.eval()
     try:
         with torch.no_grad():
-            net(torch.zeros(input_shape))
+            net(_zeros_like_input(net, input_shape))
     finally:
         for hook in hooks:
             hook.remove()
@@ -608,16 +608,27 @@ def multiply_adds(net: nn.Module, input_shape=(1, 1, 28, 28)) -> list[tuple[str,
 
 
 def layer_shapes(net: nn.Sequential, input_shape=(1, 1, 28, 28)) -> list[tuple[str, tuple]]:
-    """Walk a zero input through ``net``: (layer name, output shape) for every layer."""
-    import torch
+    """Walk a zero input through ``net``: (layer name, output shape) for every layer.
 
-    X = torch.zeros(input_shape)
+    Only shapes are kept, so a layer that works in place cannot change them.
+    """
+    X = _zeros_like_input(net, input_shape)
     shapes = []
     was_training = net.training
     net.eval()
-    with torch.no_grad():
-        for layer in net:
-            X = layer(X)
-            shapes.append((type(layer).__name__, tuple(X.shape)))
-    net.train(was_training)
+    try:
+        with torch.no_grad():
+            for layer in net:
+                X = layer(X)
+                shapes.append((type(layer).__name__, tuple(X.shape)))
+    finally:
+        net.train(was_training)
     return shapes
+
+
+def _zeros_like_input(net: nn.Module, input_shape) -> torch.Tensor:
+    """A zero input on ``net``'s device in its floating type (float32 for a net without weights)."""
+    parameter = next((p for p in net.parameters() if p.is_floating_point()), None)
+    if parameter is None:
+        return torch.zeros(input_shape)
+    return torch.zeros(input_shape, device=parameter.device, dtype=parameter.dtype)

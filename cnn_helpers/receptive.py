@@ -34,6 +34,10 @@ from .ops import Pair, as_pair, conv_output_shape
 _POINTWISE = (
     nn.ReLU, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.SiLU, nn.Softmax,
     nn.BatchNorm2d, nn.Dropout, nn.Dropout2d, nn.Identity, nn.LocalResponseNorm,
+    # the other activations (most can work in place; clipping ones such as ReLU6 would
+    # zero the probe's gradient where its large all-ones values saturate them)
+    nn.ReLU6, nn.Hardtanh, nn.ELU, nn.CELU, nn.SELU, nn.Mish, nn.Hardswish, nn.Hardsigmoid,
+    nn.PReLU, nn.Softplus,
 )
 
 
@@ -235,9 +239,13 @@ def _probe_copy(model: nn.Module) -> nn.Module:
     Convolution weights become ones (bias zero), max pooling becomes average
     pooling with the same window (max pooling routes the gradient to one
     winner and would hide the rest of the field), pointwise layers become
-    identities. The geometry is untouched.
+    identities, and no layer works in place (it would overwrite an output
+    that autograd or the caller keeps). The geometry is untouched.
+
+    The copy moves to the CPU *before* it becomes float64: Apple's MPS has no
+    float64, so converting there first fails.
     """
-    probe = copy.deepcopy(model).to(torch.float64).cpu()
+    probe = copy.deepcopy(model).cpu().to(torch.float64)
     if len(list(probe.children())) == 0:
         probe = nn.Sequential(probe)
 
@@ -256,6 +264,8 @@ def _probe_copy(model: nn.Module) -> nn.Module:
             elif isinstance(child, _POINTWISE):
                 setattr(module, child_name, nn.Identity())
             else:
+                if getattr(child, "inplace", False):  # e.g. nn.Hardtanh(inplace=True)
+                    child.inplace = False
                 replace(child)
 
     replace(probe)

@@ -22,12 +22,15 @@ every epoch -- but is built to be fast and honest:
 * Failures say what to do: a NaN/inf loss raises ``TrainingDiverged``
   naming the learning rate; CUDA out-of-memory raises ``TrainingOutOfMemory``
   naming a batch size to try; Ctrl-C stops cleanly and ``fit`` returns
-  the model and history so far (``history.interrupted`` is True).
+  the model and history so far (``history.interrupted`` is True); images
+  of a size the net cannot take name the ``resize=`` it expects; a net with
+  batch norm leaves out a last batch of one example (and says so).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -73,7 +76,7 @@ class History:
     def summary(self) -> str:
         """One line, like the last line d2l prints."""
         if not self.epochs:
-            return "no finished epoch"
+            return "no finished epoch: " + _no_epoch_reason(self)
         test = f", test acc {self.test_acc[-1]:.3f}" if self.test_acc else ""
         speed = sum(self.examples_per_s) / self.epochs
         return (f"loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}{test}; "
@@ -99,6 +102,13 @@ class History:
         ax.grid(alpha=0.3)
         ax.legend(loc="center right", fontsize=8)
         return ax
+
+
+def _no_epoch_reason(history: History) -> str:
+    """Why a history has no epoch, as a student reads it."""
+    if history.interrupted:
+        return "training was interrupted before the first epoch finished"
+    return "no epoch was run (epochs=0)"
 
 
 # -- initialization --------------------------------------------------------------------
@@ -222,10 +232,170 @@ class _Prepare:
         return X, y
 
 
+# -- checks that turn PyTorch's errors into sentences ------------------------------------
+_ONE_EXAMPLE_BATCHES = ("every training batch would hold a single example, and batch norm needs "
+                        "more than one to normalize by: use batch_size=2 or more (and at least "
+                        "2 training examples)")
+
+
+def has_batch_norm(net: nn.Module) -> bool:
+    """Whether ``net`` holds a batch-norm layer (PyTorch's or ``normalization.BatchNorm``)."""
+    from .normalization import BatchNorm
+
+    return any(isinstance(m, (nn.modules.batchnorm._BatchNorm, BatchNorm)) for m in net.modules())
+
+
+# PyTorch's words when an image is too small for a window, and when a flattened feature map
+# does not have the size a fully connected layer was built for
+_TOO_SMALL = ("Output size is too small", "Kernel size can't be greater than actual input size",
+              "smaller than kernel size", "Padding size should be less than")
+_MATMUL = re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
+_CHANNELS = re.compile(r"expected input\[[^\]]*\] to have (\d+) channels, but got (\d+) channels")
+LARGEST_SIDE_TRIED = 512  # image sides beyond this are not tried when looking for what fits
+
+
+def _size_verdict(error: Exception) -> str | None:
+    """'small' or 'large' when ``error`` says the image was too small or too large, else None."""
+    text = str(error)
+    if any(words in text for words in _TOO_SMALL):
+        return "small"
+    match = _MATMUL.search(text)
+    if match and int(match[2]) != int(match[3]):
+        return "small" if int(match[2]) < int(match[3]) else "large"
+    return None
+
+
+def _try_side(net: nn.Module, like: torch.Tensor, side: int) -> str:
+    """Run one zero image of ``side`` x ``side``: 'fits', 'small', 'large' or 'other'."""
+    try:
+        net(like.new_zeros((1, like.shape[1], side, side)))
+    except RuntimeError as error:
+        return _size_verdict(error) or "other"
+    return "fits"
+
+
+def _sides_that_fit(net: nn.Module, like: torch.Tensor, verdict: str):
+    """(smallest, largest) square side ``net`` takes; largest None: no limit seen; None: none.
+
+    Bisection on one image at a time, steered by whether each failing side
+    was too small or too large (about 20 forward passes of one image).
+    """
+    small, large, fits = 0, None, None  # sides <= small are too small, >= large too large
+    if verdict == "small":
+        small = like.shape[-1]
+    else:
+        large = like.shape[-1]
+    while fits is None:
+        if large is None:
+            if small >= LARGEST_SIDE_TRIED:
+                return None
+            side = min(2 * small, LARGEST_SIDE_TRIED)
+        elif large - small > 1:
+            side = (small + large) // 2
+        else:
+            return None
+        result = _try_side(net, like, side)
+        if result == "fits":
+            fits = side
+        elif result == "small":
+            small = side
+        elif result == "large":
+            large = side
+        else:
+            return None
+    low, high = small, fits  # low too small, high fits: bisect for the smallest
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if _try_side(net, like, middle) == "fits" else (middle, high)
+    smallest = high
+    if large is None:
+        if _try_side(net, like, 2 * fits) == "fits":
+            return smallest, None  # e.g. global average pooling: any larger side works
+        large = 2 * fits
+    low, high = fits, large  # low fits, high does not: bisect for the largest
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if _try_side(net, like, middle) == "fits" else (low, middle)
+    return smallest, low
+
+
+def _roundest(low: int, high: int) -> int:
+    """The side in [low, high] divisible by the highest power of two (96 in 65..96)."""
+    return max(range(low, high + 1), key=lambda side: ((side & -side), side))
+
+
+def image_size_error(net: nn.Module, X: torch.Tensor, error: Exception, resize,
+                     caller: str) -> ValueError | None:
+    """A ``ValueError`` naming the ``resize=`` ``net`` expects, when ``error`` (raised by
+    ``net(X)``, X: N x C x H x W) is about the size or channels of the images; None otherwise.
+
+    The sides that fit are found by trying one zero image at a time (eval
+    mode, no gradients); ``caller`` names the function in the advice.
+    """
+    shape = "x".join(map(str, X.shape[-2:]))
+    given = f"images of {shape}" + (f" (after resize={resize})" if resize else "")
+    said = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    channels = _CHANNELS.search(str(error))
+    if channels:
+        return ValueError(f"{caller}: this net takes images with {channels[1]} channel(s), but "
+                          f"these have {channels[2]}; resizing cannot change that "
+                          f"(PyTorch: {said})")
+    verdict = _size_verdict(error)
+    if verdict is None or X.dim() != 4:
+        return None
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            sides = _sides_that_fit(net, X[:1], verdict)
+    finally:
+        net.train(was_training)
+    if sides is None:
+        expects = f"no square image from 1x1 to {LARGEST_SIDE_TRIED}x{LARGEST_SIDE_TRIED} fits it"
+        advice = "check the net's layers"
+    elif sides[1] is None:
+        expects = f"it needs images of at least {sides[0]}x{sides[0]} pixels"
+        advice = f"pass {caller}(..., resize={sides[0]}) or larger"
+    else:
+        side = _roundest(*sides)
+        expects = (f"it takes images from {sides[0]}x{sides[0]} to {sides[1]}x{sides[1]} "
+                   f"(it was probably built for {side}x{side})")
+        advice = f"pass {caller}(..., resize={side})"
+    return ValueError(f"{caller}: this net cannot take {given}: {expects}. {advice[0].upper()}"
+                      f"{advice[1:]}. (PyTorch: {said})")
+
+
+def check_image_size(net: nn.Module, images: torch.Tensor, resize=None, caller: str = "fit"):
+    """Run the first of ``images`` (N, C, H, W, already resized) through ``net`` (eval mode,
+    no gradients); raise a ``ValueError`` naming the ``resize=`` the net expects if it cannot
+    take images of that size (or channels). Other errors pass through unchanged.
+
+    ``fit`` calls it on its first batch; ``evaluate_accuracy``, ``predict`` and
+    ``show_predictions`` explain a failing forward pass the same way. ``caller``
+    names the function in the advice ("pass fit(..., resize=96)").
+    """
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            net(images[:1])
+    except RuntimeError as error:
+        explained = image_size_error(net, images, error, resize, caller)
+        if explained is None:
+            raise
+        raise explained from None
+    finally:
+        net.train(was_training)
+
+
 def evaluate_accuracy(net: nn.Module, data, batch_size: int = 1024, device=None,
                       resize=None, amp: bool | None = None, channels_last: bool | None = None,
                       amp_dtype: torch.dtype | None = None) -> float:
-    """The fraction of ``data`` (a tensor pair or an iterable of batches) classified right."""
+    """The fraction of ``data`` (a tensor pair or an iterable of batches) classified right.
+
+    Raises a ``ValueError`` naming the ``resize=`` to pass when the net cannot
+    take images of this size.
+    """
     device = torch.device(device) if device is not None else next(net.parameters()).device
     amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last, net)
     prepare = _Prepare(device, resize, channels_last)
@@ -237,18 +407,37 @@ def evaluate_accuracy(net: nn.Module, data, batch_size: int = 1024, device=None,
     with torch.no_grad(), torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
         for X, y in _batches(data, batch_size, None):
             X, y = prepare(X, y)
-            correct += (net(X).argmax(dim=1) == y).sum()
+            correct += (_forward(net, X, resize, "evaluate_accuracy").argmax(dim=1) == y).sum()
             total += len(y)
     return float(correct) / max(total, 1)
 
 
+def _forward(net: nn.Module, X: torch.Tensor, resize, caller: str) -> torch.Tensor:
+    """``net(X)``; an error about the image size becomes a sentence naming ``resize=``."""
+    try:
+        return net(X)
+    except RuntimeError as error:
+        explained = image_size_error(net, X, error, resize, caller)
+        if explained is None:
+            raise
+        raise explained from None
+
+
 def predict(net: nn.Module, images: torch.Tensor, resize=None) -> torch.Tensor:
-    """Predicted labels of a batch of images (on the net's device; returned on the CPU)."""
+    """Predicted labels of a batch of images (on the net's device; returned on the CPU).
+
+    Raises a ``ValueError`` naming the ``resize=`` to pass when the net cannot
+    take images of this size.
+    """
+    return _predict(net, images, resize, "predict")
+
+
+def _predict(net: nn.Module, images: torch.Tensor, resize, caller: str) -> torch.Tensor:
     device = next(net.parameters()).device
     net.eval()
     with torch.no_grad():
         X, _ = _Prepare(device, resize, False)(images, torch.zeros(len(images)))
-        return net(X).argmax(dim=1).cpu()
+        return _forward(net, X, resize, caller).argmax(dim=1).cpu()
 
 
 def show_predictions(net: nn.Module, data, count: int = 8, resize=None) -> torch.Tensor:
@@ -257,7 +446,7 @@ def show_predictions(net: nn.Module, data, count: int = 8, resize=None) -> torch
     import matplotlib.pyplot as plt
 
     images, labels = data.test_images[:count], data.test_labels[:count]
-    predicted = predict(net, images, resize=resize)
+    predicted = _predict(net, images, resize, "show_predictions")
     fig, axes = plt.subplots(1, len(images), figsize=(1.1 * len(images) + 0.2, 1.8), squeeze=False)
     for ax, image, truth, guess in zip(axes[0], images, labels, predicted):
         ax.imshow(image[0].numpy(), cmap="gray_r")
@@ -285,21 +474,34 @@ def _speedups(device, amp, amp_dtype, channels_last, net=None):
     kernels prefer it, and a LeNet training step takes 22 ms instead of
     30-35 ms on 2 cores (``benchmarks/train_lenet.py``; ResNet-18 and VGG-11
     gain a few per cent). AMP stays off on the CPU: without native bf16
-    instructions it is slower than float32.
+    instructions it is slower than float32. The mixed-precision type is
+    bf16 where the device has it, else fp16 (GPUs before NVIDIA's Ampere,
+    Apple GPUs before macOS 14); asking for bf16 where there is none is a
+    ``ValueError``, not PyTorch's warning that silently turns AMP off.
     """
     big = net is None or sum(p.numel() for p in net.parameters()) >= SPEEDUP_MIN_PARAMETERS
     convolutional = net is None or any(isinstance(m, nn.Conv2d) for m in net.modules())
     if amp is None:
         amp = device.type == "cuda" and big
     if amp_dtype is None:
-        if device.type == "cuda" and not torch.cuda.is_bf16_supported():
-            amp_dtype = torch.float16
-        else:
-            amp_dtype = torch.bfloat16
+        amp_dtype = torch.bfloat16 if _has_bf16(device) else torch.float16
+    elif amp and amp_dtype == torch.bfloat16 and not _has_bf16(device):
+        raise ValueError(f"amp_dtype=torch.bfloat16: {device} has no bfloat16; pass "
+                         "amp_dtype=torch.float16 or leave amp_dtype=None")
     if channels_last is None:
         channels_last = ((device.type == "cuda" and big)
                          or (device.type == "cpu" and convolutional))
     return bool(amp), amp_dtype, bool(channels_last)
+
+
+def _has_bf16(device: torch.device) -> bool:
+    """Whether ``device`` computes in bfloat16 (CPUs do; GPUs from Ampere; MPS from macOS 14)."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "mps":
+        newer = getattr(torch.backends.mps, "is_macos_or_newer", None)
+        return bool(newer and newer(14, 0))
+    return True
 
 
 # -- the live view ---------------------------------------------------------------------
@@ -369,9 +571,15 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     graph then, as each batch's randomness differs). ``callbacks``: called
     as ``callback(epoch, history, net)`` after each epoch.
 
-    Raises ``TrainingDiverged`` when the loss becomes NaN/inf and
-    ``TrainingOutOfMemory`` when CUDA runs out of memory. Ctrl-C
-    (KeyboardInterrupt) returns the history so far, marked interrupted.
+    A net with batch norm cannot normalize a batch of one example (it has no
+    spread): ``fit`` leaves out a last batch of one (65 examples in batches
+    of 64), saying so once; ``batch_size=1`` is a ``ValueError``.
+
+    Raises ``TrainingDiverged`` when the loss becomes NaN/inf,
+    ``TrainingOutOfMemory`` when CUDA runs out of memory, and ``ValueError``
+    naming the ``resize=`` the net expects when the first batch's images do
+    not fit it (``check_image_size``). Ctrl-C (KeyboardInterrupt) returns
+    the history so far, marked interrupted.
     """
     device = torch.device(device) if device is not None else try_gpu()
     amp, amp_dtype, channels_last = _speedups(device, amp, amp_dtype, channels_last, net)
@@ -409,6 +617,13 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     history = History(device=str(device))
     plot = _LivePlot(epochs) if live else None
     n_batches = _number_of_batches(train_data, batch_size)
+    # batch norm cannot normalize one example (no spread): a last batch of one is left out
+    drop_single = has_batch_norm(net)
+    if drop_single and _is_tensor_pair(train_data):
+        if batch_size == 1 or len(train_data[1]) == 1:
+            raise ValueError(_ONE_EXAMPLE_BATCHES)
+        n_batches -= len(train_data[1]) % batch_size == 1
+    said_dropped, checked_size = False, False
     refresh = max(1, (n_batches or 50) // 10)  # sync with the device ~10 times per epoch
     loss_sum = torch.zeros((), device=device)  # this epoch's sums, kept on the device
     correct = torch.zeros((), device=device)
@@ -449,9 +664,18 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                 bar.reset(total=n_batches)
                 bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
             for batch, (X, y) in enumerate(_batches(train_data, batch_size, generator), 1):
+                if drop_single and len(y) == 1:
+                    if not said_dropped:
+                        print("(batch norm needs more than one example per batch: fit leaves out "
+                              "each epoch's last batch, which holds a single example)")
+                        said_dropped = True
+                    continue
                 X, y = prepare(X, y)
                 if augment is not None:
                     X = augment(X)
+                if not checked_size:  # a clear sentence, not PyTorch's, for a wrong image size
+                    check_image_size(net, X, resize, "fit")
+                    checked_size = True
                 if cuda_graph and graphed is None and len(y) == batch_size:
                     graphed = _GraphedStep.record(step, net, X, y, loss_sum, correct)
                     cuda_graph = graphed is not None
@@ -469,7 +693,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                         bar.update(batch - bar.n)
             train_seconds = time.perf_counter() - start
             if seen == 0:
-                raise ValueError("the training data gave no batches")
+                raise ValueError(_ONE_EXAMPLE_BATCHES if said_dropped
+                                 else "the training data gave no batches")
             _check_finite(float(loss_sum) / seen, epoch, batch, lr, history)
             history.train_loss.append(float(loss_sum) / seen)
             history.train_acc.append(float(correct) / seen)
@@ -544,10 +769,16 @@ def check_training(history: History, model: str, data, profile: str) -> float | 
     ``models.accuracy_target(model, data.key, profile)`` where one is
     claimed. ``model``: the key in ``models.ACCURACY_TARGETS`` ("alexnet");
     ``data``: the ``ImageData`` trained on. Returns the target (None: no
-    accuracy claimed). Raises an ``AssertionError`` that names what failed.
+    accuracy claimed, or no finished epoch to judge: a Ctrl-C in the first
+    epoch or ``epochs=0``, which it says in one line). Raises an
+    ``AssertionError`` that names what failed.
     """
     from .models import accuracy_target
 
+    if not history.epochs:  # nothing to judge: say why rather than fail on an empty list
+        print(f"{_no_epoch_reason(history)}: nothing to check (run the training cell again "
+              "and let at least one epoch finish)")
+        return None
     first, last = history.train_loss[0], history.train_loss[-1]
     assert last < first, f"the training loss did not go down: {first:.3f} -> {last:.3f}"
     print(f"\u2713 the training loss went down: {first:.3f} -> {last:.3f}")

@@ -60,6 +60,14 @@ def test_alexnet_has_46764746_parameters_mostly_in_its_fully_connected_layers():
     assert rows[0] == ("Conv2d", 96 * 121 + 96, 54 * 54 * 96 * 121)
 
 
+def test_shapes_and_arithmetic_are_counted_in_the_nets_own_float_type():
+    """The zero input follows the net (float64 here; bf16, or a GPU, elsewhere) (issue 14)."""
+    net = models.alexnet(0.125, 96).double()
+    assert models.layer_shapes(net, (1, 1, 96, 96))[-1] == ("Linear", (1, 10))
+    rows = models.multiply_adds(net, (1, 1, 96, 96))
+    assert rows == models.multiply_adds(models.alexnet(0.125, 96), (1, 1, 96, 96))
+
+
 @pytest.mark.parametrize("width, size, flat", [(0.25, 96, 64), (0.125, 68, 32), (0.5, 224, 3200)])
 def test_width_and_image_size_give_narrower_nets_with_the_right_flatten(width, size, flat):
     net = models.alexnet(width, size)

@@ -151,8 +151,27 @@ def test_tile_lays_channels_out_in_a_grid():
 @pytest.mark.parametrize("images, message", [
     (torch.zeros(4, 28, 28), "non-empty \\(N, C, H, W\\) tensor"),
     (torch.zeros(0, 1, 28, 28), "non-empty"),
-    (torch.zeros(2, 1, 32, 32), "cannot take images of shape"),
+    (torch.zeros(2, 1, 32, 32),
+     r"cannot take images of 32x32.*Pass FeatureMapViewer\(\.\.\., resize=28\)"),
 ])
 def test_images_the_model_cannot_take_are_explained(images, message):
     with pytest.raises(ValueError, match=message):
         FeatureMapViewer(models.lenet(), images)
+
+
+def test_a_later_in_place_relu_does_not_change_the_convolutions_maps():
+    """torchvision's AlexNet has ReLU(inplace=True) after every convolution (issue 14, kind 1)."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+                        nn.Flatten(), nn.Linear(784, 10))
+    images = torch.rand(2, 1, 28, 28) - 0.5
+    shown = FeatureMapViewer(net, images).update(layer=0, image=1)
+    with torch.no_grad():
+        expected = net[0](images[1:2])[0]
+    assert expected.min() < 0 and torch.equal(shown["maps"], expected)
+
+
+def test_a_net_in_float64_is_shown_from_float32_images():
+    net = models.lenet().double()
+    shown = FeatureMapViewer(net, torch.rand(2, 1, 28, 28)).update(layer=0, image=0)
+    assert shown["maps"].shape == (6, 28, 28) and shown["maps"].dtype == torch.float32

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from cnn_helpers.receptive import (
+    AutogradFieldProbe,
     LayerGeometry,
     autograd_receptive_field,
     receptive_field,
@@ -111,3 +112,38 @@ def test_border_pixels_dropped_by_the_floor_are_outside_the_field():
     assert list(rows[-1].unclipped_box((0, 1))[1]) == [0, 1, 2, 3, 4, 5]
     assert rows.box((0, 1)) == (slice(0, 1), slice(0, 4))
     assert autograd_receptive_field(stack, (1, 5), (0, 1))[0].tolist() == [True] * 4 + [False]
+
+
+def test_activations_that_work_in_place_or_clip_do_not_change_the_autograd_field():
+    """ReLU6 saturates on the probe's large values (its gradient there is 0): it must be
+    treated as pointwise, and no layer may overwrite the probe's input in place (issue 14)."""
+    plain = nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2), nn.Conv2d(2, 2, 3))
+    clipped = nn.Sequential(nn.Hardtanh(inplace=True), nn.Conv2d(1, 2, 3), nn.ReLU6(inplace=True),
+                            nn.MaxPool2d(2), nn.Conv2d(2, 2, 3), nn.ELU(inplace=True))
+    for position in ((0, 0), (2, 3)):
+        expected = receptive_field(plain, 16).mask(position)
+        assert torch.equal(autograd_receptive_field(clipped, 16, position), expected)
+        assert torch.equal(receptive_field(clipped, 16).mask(position), expected)
+
+
+class _OnAppleGPU(nn.Conv2d):
+    """A layer that, like one on Apple's MPS, refuses float64 until it is moved to the CPU."""
+
+    on_mps = True
+
+    def _apply(self, fn, recurse=True):
+        converted = fn(torch.zeros(1))
+        if converted.dtype == torch.float64 and self.on_mps:
+            raise TypeError("Cannot convert a MPS Tensor to float64 dtype as the MPS framework "
+                            "doesn't support float64. Please use float32 instead.")
+        if converted.dtype == torch.float32:  # .cpu()
+            self.on_mps = False
+        return super()._apply(fn, recurse)
+
+
+def test_a_model_on_a_device_without_float64_is_probed_on_the_cpu():
+    model = nn.Sequential(_OnAppleGPU(1, 1, 3), nn.ReLU(), nn.MaxPool2d(2))
+    mask = autograd_receptive_field(model, 8, (1, 1))
+    assert torch.equal(mask, receptive_field(model, 8).mask((1, 1)))
+    assert model[0].on_mps and model[0].weight.dtype == torch.float32  # the original is untouched
+    assert AutogradFieldProbe(model, 8)((1, 1)).sum() == mask.sum()

@@ -272,3 +272,131 @@ def test_plateau_exit_names_the_first_epoch_below_the_plateau_and_its_steps():
     history = training.History(train_loss=[2.31, 2.30, 2.29, 1.90, 0.80])
     assert training.plateau_exit(history, steps_per_epoch=235) == (4, 940)
     assert training.plateau_exit(training.History(train_loss=[2.31, 2.30]), 235) is None
+
+
+# -- no finished epoch (issue 14, kind 2) --------------------------------------------------
+def test_checking_a_run_stopped_by_ctrl_c_in_its_first_epoch_says_so(digits, capsys):
+    def batches():
+        yield digits.train_images[:64], digits.train_labels[:64]
+        raise KeyboardInterrupt
+
+    history = training.fit(models.lenet(), batches(), None, 3, 0.9, device="cpu", live=False)
+    assert training.check_training(history, "lenet", digits, "class") is None
+    said = capsys.readouterr().out
+    assert "training was interrupted before the first epoch finished: nothing to check" in said
+    assert history.summary() == ("no finished epoch: training was interrupted before the "
+                                 "first epoch finished")
+
+
+def test_checking_a_run_of_zero_epochs_says_no_epoch_was_run(digits, capsys):
+    history = _fit(models.lenet(), digits, epochs=0)
+    assert history.epochs == 0 and not history.interrupted
+    assert training.check_training(history, "lenet", digits, "class") is None
+    assert "no epoch was run (epochs=0): nothing to check" in capsys.readouterr().out
+    assert history.summary() == "no finished epoch: no epoch was run (epochs=0)"
+
+
+# -- a last batch of one example in a batch-norm net (issue 14, kind 3) -------------------
+@pytest.mark.parametrize("name, options", [
+    ("lenet_bn", {"implementation": "scratch"}),
+    ("lenet_bn", {"implementation": "pytorch"}),
+    ("resnet18", {"width": 0.125}),
+    ("densenet", {"width": 0.125}),
+])
+def test_batch_norm_nets_leave_out_a_last_batch_of_one_and_say_so_once(digits, capsys,
+                                                                       name, options):
+    sixty_five = digits.subset(65, 32)  # batches of 64 and 1
+    resize = 32 if name == "densenet" else None  # DenseNet needs 29x29 or more
+    runs = [_fit(models.build(name, **options), sixty_five, resize=resize) for _ in range(2)]
+    assert runs[0].epochs == 2 and runs[0].train_loss == runs[1].train_loss  # seeded: repeats
+    said = capsys.readouterr().out
+    assert said.count("fit leaves out each epoch's last batch, which holds a single example") == 2
+
+
+def test_a_last_batch_of_one_from_a_loader_is_left_out_too(digits, capsys):
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*digits.subset(65).train),
+                                         batch_size=64)
+    history = training.fit(models.lenet_bn("pytorch"), loader, None, 2, 0.1, device="cpu",
+                           live=False)
+    assert history.epochs == 2
+    assert capsys.readouterr().out.count("leaves out each epoch's last batch") == 1
+
+
+def test_batches_of_one_example_for_batch_norm_are_refused_with_what_to_do(digits):
+    with pytest.raises(ValueError, match="batch norm needs more than one .* batch_size=2 or more"):
+        _fit(models.lenet_bn(), digits, batch_size=1)
+    singles = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*digits.subset(3).train),
+                                          batch_size=1)
+    with pytest.raises(ValueError, match="every training batch would hold a single example"):
+        training.fit(models.lenet_bn(), singles, None, 1, 0.1, device="cpu", live=False)
+
+
+def test_a_net_without_batch_norm_still_trains_on_a_last_batch_of_one(digits, capsys):
+    sizes = []
+
+    class Count(nn.Module):
+        def forward(self, X):
+            if self.training:
+                sizes.append(len(X))
+            return X
+
+    net = nn.Sequential(Count(), nn.Flatten(), nn.Linear(784, 10))
+    _fit(net, digits.subset(65, 32), epochs=1)
+    assert sizes == [64, 1] and "leaves out" not in capsys.readouterr().out
+    assert training.has_batch_norm(models.lenet_bn()) and not training.has_batch_norm(net)
+
+
+# -- images of the wrong size for the net (issue 14, kind 5) -------------------------------
+def test_fit_names_the_resize_an_alexnet_for_96_pixels_expects(digits):
+    net = models.alexnet(width=0.125, image_size=96)
+    for resize in (None, 64, 128):  # too small for its poolings; too large for its first layer
+        with pytest.raises(ValueError, match=r"cannot take images of .*Pass fit\(\.\.\., "
+                                             r"resize=96\)"):
+            _fit(net, digits.subset(64, 32), epochs=1, resize=resize)
+
+
+def test_a_net_with_global_pooling_names_the_smallest_side_it_takes(digits):
+    with pytest.raises(ValueError, match=r"at least 67x67 pixels\. Pass fit\(\.\.\., resize=67\)"):
+        _fit(models.nin(width=0.125, image_size=68), digits.subset(64, 32), epochs=1)
+
+
+def test_evaluate_predict_and_show_predictions_name_the_resize_too(digits, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    net = models.lenet()  # built for 28x28: any side from 28 to 31 works
+    big = (torch.rand(4, 1, 40, 40), torch.zeros(4, dtype=torch.long))
+    with pytest.raises(ValueError,
+                       match=r"from 28x28 to 31x31.*evaluate_accuracy\(\.\.\., resize=28\)"):
+        training.evaluate_accuracy(net, big)
+    with pytest.raises(ValueError, match=r"predict\(\.\.\., resize=28\)"):
+        training.predict(net, big[0])
+    with pytest.raises(ValueError, match=r"show_predictions\(\.\.\., resize=28\)"):
+        training.show_predictions(net, data.load_fallback_digits(), resize=40)
+    assert training.predict(net, big[0], resize=28).shape == (4,)
+
+
+def test_images_with_the_wrong_number_of_channels_are_named_as_such():
+    colour = torch.rand(2, 3, 28, 28)
+    with pytest.raises(ValueError, match=r"takes images with 1 channel\(s\), but these have 3"):
+        training.check_image_size(models.lenet(), colour)
+
+
+def test_other_errors_of_the_first_batch_pass_through_unchanged(digits):
+    class Broken(nn.Module):
+        def forward(self, X):
+            raise RuntimeError("a bug in the student's layer")
+
+    with pytest.raises(RuntimeError, match="a bug in the student's layer"):
+        _fit(nn.Sequential(Broken(), nn.Flatten(), nn.Linear(784, 10)), digits, epochs=1)
+
+
+# -- dtypes per device (issue 14, kind 4) --------------------------------------------------
+def test_mixed_precision_picks_fp16_where_the_device_has_no_bf16(monkeypatch):
+    monkeypatch.setattr(training, "_has_bf16", lambda device: device.type != "mps")
+    mps = torch.device("mps")
+    assert training._speedups(mps, True, None, False, models.lenet())[:2] == (True, torch.float16)
+    with pytest.raises(ValueError, match="mps has no bfloat16; pass amp_dtype=torch.float16"):
+        training._speedups(mps, True, torch.bfloat16, False, models.lenet())
+    cpu = torch.device("cpu")
+    assert training._speedups(cpu, True, None, False, models.lenet())[1] == torch.bfloat16

@@ -25,6 +25,7 @@ from torch import nn
 
 from .. import render
 from ..architecture import block_name, layer_text
+from ..training import image_size_error
 from .common import Explorer, picture, show, titled
 
 PAGE = 32     # maps shown at once: 4 rows of 8
@@ -140,6 +141,10 @@ class FeatureMapViewer(Explorer):
         try:
             shapes = self._run(0)
         except RuntimeError as error:  # e.g. 32x32 images into a net built for 28x28
+            explained = image_size_error(self.net, self._input(0), error, resize,
+                                          "FeatureMapViewer")
+            if explained is not None:  # names the resize= the net expects
+                raise explained from None
             raise ValueError(
                 f"the model cannot take images of shape {tuple(images.shape[1:])}: {error}. "
                 "Pass resize= if the model expects another size") from None
@@ -205,16 +210,25 @@ class FeatureMapViewer(Explorer):
         show(self.page_slider, pages > 1)
         return pages
 
+    def _input(self, image: int) -> torch.Tensor:
+        """Image number ``image`` as the net takes it: 1 x C x H x W, on its device, resized."""
+        parameter = next(self.net.parameters())
+        floating = parameter.is_floating_point() and self.images.is_floating_point()
+        dtype = parameter.dtype if floating else None  # e.g. a net in float64 or bf16
+        X = self.images[image:image + 1].to(parameter.device, dtype)
+        if self.resize:
+            X = nn.functional.interpolate(X, size=(self.resize, self.resize), mode="bilinear")
+        return X
+
     def _run(self, image: int) -> list[torch.Tensor]:
         """Every top-level child's output for one image (computed once per image)."""
         if image != self._cached_image:
             outputs = []
-            hooks = [layer.register_forward_hook(lambda m, i, o: outputs.append(o.detach()))
+            # a copy: a later in-place layer (ReLU(inplace=True)) would change the kept output
+            hooks = [layer.register_forward_hook(
+                         lambda m, i, o: outputs.append(o.detach().clone()))
                      for layer in self.layers]
-            device = next(self.net.parameters()).device
-            X = self.images[image:image + 1].to(device)
-            if self.resize:
-                X = nn.functional.interpolate(X, size=(self.resize, self.resize), mode="bilinear")
+            X = self._input(image)
             was_training = self.net.training
             self.net.eval()
             try:
