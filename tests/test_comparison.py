@@ -44,7 +44,7 @@ def test_the_book_lenet_has_the_parameters_chapter_3_prints():
     assert comparison.cheap_columns("lenet").parameters == 61_706
 
 
-@pytest.mark.parametrize("chapter", ["lenet", "lenet_bn", "nin"])
+@pytest.mark.parametrize("chapter", ["lenet", "alexnet", "vgg", "nin"])
 def test_receptive_field_agrees_with_the_recurrences_on_sequential_nets(chapter):
     run = settings(chapter, "smoke")
     net = runs.CHAPTER_RUNS[chapter].build(run)
