@@ -308,6 +308,15 @@ class Measured:
     seconds: float
     parameters: int
     settings: dict = field(compare=False)
+    test_acc: tuple[tuple[float, ...], ...] = field(default=(), compare=False)  # per seed, per epoch
+
+    def judged_after(self, epochs: int) -> float | None:
+        """The mean over seeds of the accuracy each run would be judged by had it stopped after
+        ``epochs`` epochs (mean test accuracy of its last 3 epochs up to there); None when the
+        results hold no per-epoch accuracies or fewer epochs."""
+        if not self.test_acc or any(len(acc) < epochs for acc in self.test_acc):
+            return None
+        return statistics.fmean(statistics.fmean(acc[:epochs][-3:]) for acc in self.test_acc)
 
     @property
     def mean(self) -> float:
@@ -335,7 +344,8 @@ def measured(results: dict | None, chapter: str) -> Measured | None:
     return Measured(chapter, tuple(r["seed"] for r in found),
                     tuple(r["judged_accuracy"] for r in found),
                     statistics.fmean(r["seconds"] for r in found), found[0]["parameters"],
-                    found[0]["settings"])
+                    found[0]["settings"],
+                    tuple(tuple(r.get("history", {}).get("test_acc", ())) for r in found))
 
 
 def full_profile_entry(full: dict | None, chapter: str) -> dict | None:
@@ -456,7 +466,7 @@ def plot_accuracy_against(rows: list[Row], quantity: str, ax=None, fontsize: int
     """Accuracy against ``quantity`` ("parameters", "multiply-adds" or "seconds"), one labelled
     point per net: filled, the class profile's mean over seeds (bar: min-max) against the
     trained net's numbers; hollow, the book's printed accuracy against the book's configuration
-    (training time: the full profile's GPU run, when committed). Log x except for seconds.
+    (not for seconds: the book prints no times). Log x except for seconds.
     Returns the matplotlib Axes."""
     import matplotlib.pyplot as plt
 
@@ -474,19 +484,21 @@ def plot_accuracy_against(rows: list[Row], quantity: str, ax=None, fontsize: int
     ours, theirs, label = choices[quantity]
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 5.6))
+    labels = []
     points = [(ours(r), r) for r in rows if r.class_profile is not None and ours(r) is not None]
     for x, r in points:
         m = r.class_profile
         ax.errorbar([x], [m.mean], yerr=[[m.mean - m.low], [m.high - m.mean]], fmt="o", ms=9,
                     color="tab:blue", capsize=4)
-        ax.annotate(r.title, (x, m.mean), xytext=(7, 5), textcoords="offset points",
-                    fontsize=fontsize, color="tab:blue")
+        labels.append(ax.annotate(r.title, (x, m.mean), xytext=(8, 4), textcoords="offset points",
+                                  fontsize=fontsize, color="tab:blue"))
     book_points = [(theirs(r), r) for r in rows
                    if theirs is not None and theirs(r) is not None and r.book_accuracy is not None]
     for x, r in book_points:
         ax.plot([x], [r.book_accuracy], "o", ms=9, mfc="none", color="tab:orange")
-        ax.annotate(r.title, (x, r.book_accuracy), xytext=(7, -14), textcoords="offset points",
-                    fontsize=fontsize - 2, color="tab:orange")
+        labels.append(ax.annotate(r.title, (x, r.book_accuracy), xytext=(8, -14),
+                                  textcoords="offset points", fontsize=fontsize - 1,
+                                  color="tab:orange"))
     handles = [plt.Line2D([], [], marker="o", ls="", ms=9, color="tab:blue",
                           label="this course, class profile (CPU), mean and min-max of seeds")]
     if book_points:
@@ -499,8 +511,32 @@ def plot_accuracy_against(rows: list[Row], quantity: str, ax=None, fontsize: int
     ax.tick_params(labelsize=fontsize - 2)
     ax.margins(x=0.15, y=0.12)
     ax.grid(alpha=0.3)
-    ax.legend(handles=handles, fontsize=fontsize - 3, loc="lower right")
+    ax.legend(handles=handles, fontsize=fontsize - 2, loc="upper left")
+    _spread_labels(ax, labels)
     return ax
+
+
+def _spread_labels(ax, labels, rounds: int = 60) -> None:
+    """Move overlapping point labels apart vertically (each stays beside its point)."""
+    figure = ax.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    points_per_pixel = 72 / figure.dpi
+    for _ in range(rounds):
+        moved = False
+        boxes = [label.get_window_extent(renderer) for label in labels]
+        for i in range(len(labels)):
+            for j in range(i):
+                a, b = boxes[i], boxes[j]
+                if not a.overlaps(b):
+                    continue
+                x, y = labels[i].xyann
+                shift = (a.y1 - b.y0 + 2) if a.y0 <= b.y0 else -(b.y1 - a.y0 + 2)
+                labels[i].xyann = (x, y - shift * points_per_pixel)
+                boxes[i] = labels[i].get_window_extent(renderer)
+                moved = True
+        if not moved:
+            return
 
 
 # ---------------------------------------------------------------- the ideas, isolated
@@ -516,15 +552,27 @@ class BatchNormGain:
     def gain(self) -> float:
         return self.with_bn.mean - self.plain.mean
 
+    @property
+    def plain_at_equal_epochs(self) -> float | None:
+        """LeNet's accuracy after as many epochs as LeNet-BN trained (from its per-epoch
+        history; None when it trained fewer)."""
+        return self.plain.judged_after(self.with_bn.epochs)
+
     def __str__(self) -> str:
-        epochs = (f"; note: LeNet trained {self.plain.epochs} epochs, LeNet-BN "
-                  f"{self.with_bn.epochs}, so the comparison is not at equal training"
-                  if self.plain.epochs != self.with_bn.epochs else
-                  f" (both {self.plain.epochs} epochs)")
-        return (f"LeNet {self.plain.mean:.3f} ({self.plain.low:.3f}-{self.plain.high:.3f}), "
-                f"LeNet + batch norm {self.with_bn.mean:.3f} ({self.with_bn.low:.3f}-"
-                f"{self.with_bn.high:.3f}) over seeds {', '.join(map(str, self.with_bn.seeds))}: "
-                f"{self.gain:+.3f}{epochs}")
+        lines = [f"LeNet ({self.plain.epochs} epochs): {self.plain.mean:.3f} "
+                 f"({self.plain.low:.3f}-{self.plain.high:.3f})",
+                 f"LeNet + batch norm ({self.with_bn.epochs} epochs): {self.with_bn.mean:.3f} "
+                 f"({self.with_bn.low:.3f}-{self.with_bn.high:.3f})",
+                 f"difference: {self.gain:+.3f} (means over seeds "
+                 f"{', '.join(map(str, self.with_bn.seeds))})"]
+        if self.plain.epochs != self.with_bn.epochs:
+            lines[-1] += " -- not at equal training: the two ran different numbers of epochs"
+            equal = self.plain_at_equal_epochs
+            if equal is not None:
+                lines.append(f"at equal epochs ({self.with_bn.epochs}): LeNet {equal:.3f} (the same "
+                             f"runs, judged after epoch {self.with_bn.epochs}), LeNet + batch norm "
+                             f"{self.with_bn.mean:.3f}: {self.with_bn.mean - equal:+.3f}")
+        return "\n".join(lines)
 
 
 def batch_norm_gain(results: dict | None) -> BatchNormGain | None:

@@ -16,7 +16,8 @@ def _run(chapter, seed, judged, seconds=10.0):
     spec = runs.CHAPTER_RUNS[chapter]
     return {"chapter": chapter, "model": spec.model, "title": spec.title, "notebook": spec.notebook,
             "seed": seed, "settings": asdict(settings(chapter, "smoke")), "parameters": 1000,
-            "judged_accuracy": judged, "final_accuracy": judged, "seconds": seconds}
+            "judged_accuracy": judged, "final_accuracy": judged, "seconds": seconds,
+            "history": {"test_acc": [judged] * settings(chapter, "smoke").epochs}}
 
 
 @pytest.fixture
@@ -116,8 +117,11 @@ def test_every_course_chapter_is_listed_and_a_measured_chapter_without_builder_t
 def test_batch_norm_gain_reads_both_lenets_and_says_when_epochs_differ(partial_results):
     gain = comparison.batch_norm_gain(partial_results)
     assert gain.gain == pytest.approx(0.10)
-    partial_results["runs"][-1]["settings"]["epochs"] = 99
-    assert "epochs" in str(comparison.batch_norm_gain(partial_results))
+    for run in partial_results["runs"][:3]:  # LeNet: 4 epochs where LeNet-BN had 2
+        run["settings"]["epochs"], run["history"]["test_acc"] = 4, [0.5, 0.6, 0.7, run["judged_accuracy"]]
+    gain = comparison.batch_norm_gain(partial_results)
+    assert "not at equal training" in str(gain)
+    assert gain.plain_at_equal_epochs == pytest.approx(0.55)  # LeNet judged after 2 epochs
     assert comparison.batch_norm_gain({"runs": partial_results["runs"][:3]}) is None
 
 
