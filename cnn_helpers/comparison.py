@@ -496,7 +496,7 @@ def plot_accuracy_against(rows: list[Row], quantity: str, ax=None, fontsize: int
                    if theirs is not None and theirs(r) is not None and r.book_accuracy is not None]
     for x, r in book_points:
         ax.plot([x], [r.book_accuracy], "o", ms=9, mfc="none", color="tab:orange")
-        labels.append(ax.annotate(r.title, (x, r.book_accuracy), xytext=(8, -14),
+        labels.append(ax.annotate(r.title, (x, r.book_accuracy), xytext=(8, 4),
                                   textcoords="offset points", fontsize=fontsize - 1,
                                   color="tab:orange"))
     handles = [plt.Line2D([], [], marker="o", ls="", ms=9, color="tab:blue",
@@ -516,27 +516,30 @@ def plot_accuracy_against(rows: list[Row], quantity: str, ax=None, fontsize: int
     return ax
 
 
-def _spread_labels(ax, labels, rounds: int = 60) -> None:
-    """Move overlapping point labels apart vertically (each stays beside its point)."""
+def _spread_labels(ax, labels) -> None:
+    """Place each point label beside its point, inside the axes, where it overlaps no label
+    placed before it and not the legend: right or left, above or below, stepping further out."""
     figure = ax.figure
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
-    points_per_pixel = 72 / figure.dpi
-    for _ in range(rounds):
-        moved = False
-        boxes = [label.get_window_extent(renderer) for label in labels]
-        for i in range(len(labels)):
-            for j in range(i):
-                a, b = boxes[i], boxes[j]
-                if not a.overlaps(b):
-                    continue
-                x, y = labels[i].xyann
-                shift = (a.y1 - b.y0 + 2) if a.y0 <= b.y0 else -(b.y1 - a.y0 + 2)
-                labels[i].xyann = (x, y - shift * points_per_pixel)
-                boxes[i] = labels[i].get_window_extent(renderer)
-                moved = True
-        if not moved:
-            return
+    legend = ax.get_legend()
+    taken = [legend.get_window_extent(renderer)] if legend is not None else []
+    inside = ax.get_window_extent(renderer)
+    candidates = [(dx, dy) for step in range(6) for dy in (4 + 14 * step, -14 - 14 * step)
+                  for dx in (8, -8)]
+    for label in labels:
+        for dx, dy in candidates:
+            label.set_horizontalalignment("left" if dx > 0 else "right")
+            label.xyann = (dx, dy)
+            box = label.get_window_extent(renderer)
+            if (inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0
+                    and box.y1 <= inside.y1 and not any(box.overlaps(o) for o in taken)):
+                break
+        else:
+            label.set_horizontalalignment("left")
+            label.xyann = candidates[0]
+            box = label.get_window_extent(renderer)
+        taken.append(box)
 
 
 # ---------------------------------------------------------------- the ideas, isolated
