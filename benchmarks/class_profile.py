@@ -34,10 +34,6 @@ import torch  # noqa: E402
 
 from cnn_helpers import data, models, runs, training  # noqa: E402
 
-# What d2l-zh prints for each net's 10-epoch GPU run on Fashion-MNIST (the book's figures).
-BOOK_ACCURACY = {"lenet": 0.78, "lenet_modern": None, "alexnet": 0.88, "vgg": 0.92, "nin": 0.79,
-                 "googlenet": 0.89, "lenet_bn": 0.81, "resnet": 0.89, "densenet": 0.89}
-
 
 def machine() -> dict:
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
@@ -77,7 +73,7 @@ def main(argv=None) -> int:
             print(f"  {chapter} seed {seed}: test acc per epoch "
                   + " ".join(f"{a:.3f}" for a in history.test_acc) + f"; {seconds[-1]:.0f} s", flush=True)
         target = models.accuracy_target(spec.model, loaded.key, args.profile)
-        book = BOOK_ACCURACY.get(chapter)
+        book = models.BOOK_ACCURACY.get(spec.model)
         print(f"{chapter:<13} {' '.join(f'{a:.3f}' for a in judged):<26} "
               f"{min(judged):.3f}-{max(judged):.3f} {target if target is not None else '-':>6} "
               f"{book if book is not None else '-':>5} {sum(seconds) / len(seconds):>6.0f}", flush=True)
