@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 RUNS = {
-    "widget_latency": (["--updates", "6"], ["kernel explorer", "receptive-field explorer"]),
+    "widget_latency": (["--updates", "6"], ["kernel explorer", "receptive-field explorer",
+                                            "Inception explorer 96x96"]),
     "pooling_latency": (["--updates", "4"], ["ours (numpy + Pillow PNG)", "matplotlib figure"]),
     "train_lenet": (["--epochs", "1", "--train-examples", "1280", "--device", "cpu"],
                     ["| d2l.train_ch6, book's loader |", "| d2l.train_ch6, in-memory loader |",
