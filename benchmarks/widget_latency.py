@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python benchmarks/widget_latency.py [--updates 50]``
 
 For each explorer in ``EXPLORERS`` (name, a function that makes it, the
-list of updates), on a 256x256 photo:
+list of updates), on a 256x256 photo (the Inception explorer: the book's
+GoogLeNet on 96x96 images):
 
 * **ours**: ``explorer.update(**settings)``, exactly what a slider
   callback runs: compute, draw the arrays, encode PNGs with Pillow.
@@ -42,6 +43,7 @@ import torch  # noqa: E402
 
 from cnn_helpers import render  # noqa: E402
 from cnn_helpers.ops import conv_output_shape  # noqa: E402
+from cnn_helpers.widgets.inception_explorer import InceptionExplorer  # noqa: E402
 from cnn_helpers.widgets.kernel_explorer import (  # noqa: E402
     KERNELS,
     SIZED_KERNELS,
@@ -158,6 +160,37 @@ def _lenet():
 
 CLASS_RESNET_SIDE = 48  # the class profile's resize for ResNet-18
 
+INCEPTION_IMAGES = 8  # test images of the Inception explorer, 96x96 as in the book
+
+
+def inception_explorer(images: int = INCEPTION_IMAGES):
+    """The book's full-width GoogLeNet (fresh) on 96x96 images: the largest it will show."""
+    from cnn_helpers import data, models
+
+    torch.manual_seed(0)
+    digits = data.load_fallback_digits().test_images[:images]
+    return InceptionExplorer(models.googlenet(), digits, resize=96)
+
+
+def inception_explorer_updates(count: int, seed: int = 0) -> list[dict]:
+    """Mostly the channel slider, sometimes another block, now and then another image
+    (a new image runs the whole net once: the slowest step)."""
+    rng = random.Random(seed)
+    blocks = ["3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"]
+    widest = {"3a": 128, "3b": 192, "4a": 208, "4b": 224, "4c": 256, "4d": 288, "4e": 320,
+              "5a": 320, "5b": 384}
+    updates, block = [], "3a"
+    for _ in range(count):
+        choice = rng.random()
+        if choice < 0.65:
+            updates.append(dict(channel=rng.randrange(widest[block])))
+        elif choice < 0.9:
+            block = rng.choice(blocks)
+            updates.append(dict(block=block, channel=0))
+        else:
+            updates.append(dict(image=rng.randrange(INCEPTION_IMAGES)))
+    return updates
+
 # (name, make_explorer, updates): append a row for another explorer
 EXPLORERS = [
     ("kernel explorer", lambda: KernelExplorer(image="photo: camera", kernel="Sobel x",
@@ -170,6 +203,7 @@ EXPLORERS = [
      network_explorer_updates(_channels(_lenet, 28))),
     ("network explorer, ResNet", network_explorer(_class_resnet, CLASS_RESNET_SIDE),
      network_explorer_updates(_channels(_class_resnet, CLASS_RESNET_SIDE))),
+    ("Inception explorer 96x96", inception_explorer, inception_explorer_updates),
 ]
 
 

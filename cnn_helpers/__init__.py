@@ -8,6 +8,7 @@ One concept per module, each short enough to read in one sitting:
 * ``receptive`` -- receptive fields, analytic and by autograd (1.2)
 * ``convolution`` -- chapter 1's demonstrations (a Conv2D layer, learning a kernel, counts)
 * ``pooling``   -- chapter 2's measurements (invariance, GAP head, compression)
+* ``googlenet`` -- chapter 7's measurements (Inception paths, 1x1 reductions, the notes' channels)
 * ``data``      -- Fashion-MNIST with an offline fallback; ``training`` -- ``fit``
 * ``augment``   -- image augmentation per batch on the device (chapter 4)
 * ``normalization`` -- batch normalization from scratch, ``batch_norm`` and ``BatchNorm`` (chapter 8)

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 RUNS = {
     "widget_latency": (["--updates", "6"], ["kernel explorer", "receptive-field explorer",
-                                            "network explorer, LeNet", "network explorer, ResNet"]),
+                                            "network explorer, LeNet", "network explorer, ResNet",
+                                            "Inception explorer 96x96"]),
     "pooling_latency": (["--updates", "4"], ["ours (numpy + Pillow PNG)", "matplotlib figure"]),
     "train_lenet": (["--epochs", "1", "--train-examples", "1280", "--device", "cpu"],
                     ["| d2l.train_ch6, book's loader |", "| d2l.train_ch6, in-memory loader |",

@@ -108,6 +108,17 @@ WIDGETS = [
         screenshot="widget_feature_map_viewer.png",
         readout_changes=False,
     ),
+    WidgetCase(
+        # smoke profile: an eighth-width GoogLeNet at 32x32, whose block 3a gets 24x4x4 and
+        # whose widest path (5b's) has 48 channels; 3a's widest has 16
+        notebook="07_googlenet.ipynb", cell="InceptionExplorer(", slider="channels from",
+        first="block 3a (module 3): 24x4x4 in -> 8 + 16 + 4 + 4 = 32 channels of 4x4; "
+              "channels 0-7 of each path shown",
+        keyboard=(1, "channels 1-8 of each path shown"),
+        mouse=(8, "channels 8-15 of each path shown"),
+        impossible=("channels from", 20, "widest path has 16 channels"),
+        screenshot="widget_inception_explorer.png",
+    ),
 ]
 CASES = [case for case in WIDGETS if (NOTEBOOKS / case.notebook).exists()]
 
