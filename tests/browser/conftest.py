@@ -46,7 +46,7 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-SERVER_START_TIMEOUT_S = 60
+SERVER_START_TIMEOUT_S = 120  # a loaded 2-core machine took over 60 s
 KERNEL_START_TIMEOUT_S = 60
 RUN_ALL_TIMEOUT_S = 90  # every notebook of the session together, smoke profile
 # JupyterLab user settings: no news or update pop-ups over the notebook. (The default
