@@ -1,5 +1,6 @@
 # Two commands for students and teachers:
-#   make lab   -- set up .venv (once) and open JupyterLab on the notebooks
+#   make lab   -- set up .venv (once) and open JupyterLab on the students' working copy
+#   make reset CHAPTER=03 -- put one chapter of the working copy back to the course's version
 #   make test  -- set up .venv (once), then lint, unit tests and every notebook (nbval)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -11,7 +12,11 @@ PROFILE ?= smoke
 # Chromium runs as root only without its sandbox; jupyter needs --allow-root likewise.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test lint unit notebooks execute figures benchmark data screenshots clean
+# The students' working copy (git-ignored): make lab serves it, never notebooks/ itself.
+WORK   ?= classroom
+CHAPTER ?=
+
+.PHONY: install lab reset test lint unit notebooks execute figures benchmark data screenshots clean
 
 install: $(STAMP)
 
@@ -24,8 +29,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps d2l==1.0.3
 	touch $(STAMP)
 
+# Copies the notebooks the working copy lacks (never one a student has), then serves it.
+# jupyter-settings/overrides.json: widgets saved with the notebook (a reopened one shows them).
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
+	$(BIN)/python -m cnn_helpers.classroom --working-copy $(WORK) prepare
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) --LabApp.app_settings_dir=$(CURDIR)/jupyter-settings \
+		--ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
+
+# One chapter back to the course's version; the student's file goes to $(WORK)/backups/.
+reset: install
+	$(BIN)/python -m cnn_helpers.classroom --working-copy $(WORK) reset $(CHAPTER)
 
 lint: install
 	$(BIN)/ruff check .

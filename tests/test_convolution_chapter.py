@@ -161,11 +161,22 @@ def _crashes(X, K, stride, padding):
     raise RuntimeError("oops")
 
 
+def _calls_conv2d(X, K, stride, padding):
+    return F.conv2d(X[None, None], K[None, None], stride=stride, padding=padding)[0, 0]
+
+
+def _calls_nn_conv2d(X, K, stride, padding):
+    layer = nn.Conv2d(1, 1, tuple(K.shape), stride=stride, padding=padding, bias=False)
+    layer.weight.data = K[None, None]
+    return layer(X[None, None])[0, 0].detach()
+
+
 RIGHT_AND_WRONG = [
     (exercises.exercise_1, (9, 19), [(10, 19), (9, 18), (9,), "9x19"]),
     (exercises.exercise_2, (448, 50_348_032), [(432, 50_348_032), (448, 50_331_648), 448]),
     (exercises.exercise_3, 9, [7, 5, 11, "9"]),
-    (exercises.exercise_4, _strided_corr2d, [_ignores_stride, _crashes, corr2d]),
+    (exercises.exercise_4, _strided_corr2d,
+     [_ignores_stride, _crashes, corr2d, _calls_conv2d, _calls_nn_conv2d, 4]),
     (exercises.exercise_5, "a", ["b", "c", 9]),
 ]
 
@@ -188,6 +199,19 @@ def test_exercise_checker_rejects_wrong_answers_without_raising(checker, right, 
 def test_untouched_exercise_says_not_attempted_yet(checker, right, wrongs):
     feedback = checker(...)
     assert feedback.correct is None and "not attempted yet" in repr(feedback)
+
+
+def test_exercise_1_tells_a_text_answer_from_a_wrong_pair():
+    text, wrong_pair = exercises.exercise_1("9x19"), exercises.exercise_1((10, 19))
+    assert not text and not wrong_pair
+    assert "pair of numbers" in text.message and "'9x19'" in text.message
+    assert text.message != wrong_pair.message
+
+
+@pytest.mark.parametrize("built_in", [_calls_conv2d, _calls_nn_conv2d])
+def test_exercise_4_refuses_pytorchs_own_convolution(built_in):
+    feedback = exercises.exercise_4(built_in)
+    assert feedback.correct is False and "from scratch" in feedback.message
 
 
 def test_exercise_answers_follow_the_library():

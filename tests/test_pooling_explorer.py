@@ -1,10 +1,13 @@
 """The pooling explorer shows what PyTorch computes, for every setting a student can reach."""
 
+import io
 import itertools
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from cnn_helpers import ops
 from cnn_helpers.images import shifted
@@ -104,7 +107,47 @@ def test_default_explorer_pools_the_256_photo_and_shifting_moves_the_invariance_
     assert one.input_unchanged < 0.2 < one.pooled_unchanged  # pooling keeps more in place
     assert one.curve is view.curve  # a shift only moves the highlight: the curve is cached
     assert len(one.curve.shifts) == MAX_SHIFT + 1
-    for picture in (explorer.input_picture, explorer.output_picture, explorer.chart_picture):
+    for picture in (explorer.input_picture, explorer.output_picture):
         assert picture.value[:4] == b"\x89PNG"
+    assert explorer.chart.value.startswith("<svg")
     assert explorer.describe() == ("PoolingExplorer(input='photo', mode='max', window=2, "
                                    "stride=2, padding=0, shift=1)")
+
+
+def _shown_width(picture) -> int:
+    return int(picture.layout.width.removesuffix("px"))
+
+
+def test_input_and_output_keep_their_true_relative_sizes():
+    explorer = PoolingExplorer()
+    explorer.update(window=2, stride=2)  # 256x256 -> 128x128
+    assert _shown_width(explorer.input_picture) == 256 + 2  # actual size, framed
+    assert _shown_width(explorer.output_picture) == 128 + 2
+    assert "actual size" in explorer.input_title.value
+
+
+def test_the_small_edge_image_is_enlarged_with_a_grid_and_says_its_scale():
+    explorer = PoolingExplorer(image="edge")  # 6x8 -> 3x4
+    zoom = explorer.zoom("edge")
+    assert zoom >= 24 and f"{zoom}\u00d7 enlarged" in explorer.input_title.value
+    assert _shown_width(explorer.input_picture) == 8 * zoom + 2
+    assert _shown_width(explorer.output_picture) == 4 * zoom + 2
+    picture = np.asarray(Image.open(io.BytesIO(explorer.input_picture.value)))
+    white_column = picture[:, 1 + zoom // 2]  # the edge image's left column is white...
+    assert (white_column[1 + zoom] < 255).all()  # ...with grid lines between its pixels
+
+
+def test_the_invariance_chart_has_labelled_axes_and_a_fixed_size():
+    explorer = PoolingExplorer()
+    chart = explorer.chart.value
+    assert 'width="300" height="190"' in chart
+    assert "shift (pixels to the right)" in chart and "unchanged" in chart and "100%" in chart
+
+
+def test_an_impossible_setting_hides_the_pictures_instead_of_a_broken_image():
+    explorer = PoolingExplorer()
+    explorer.update(window=2, padding=2)  # padding more than half the window
+    assert "more than half the window" in explorer.error
+    assert explorer.pictures.layout.display == "none"
+    explorer.update(padding=1)
+    assert explorer.error is None and explorer.pictures.layout.display is None

@@ -126,3 +126,32 @@ def test_a_class_typing_many_stacks_keeps_memory_bounded(monkeypatch):
         readout = explorer.update(custom=f"k={k}; k=2,s=2")
         assert readout.table[0].size == (k, k)  # each stack right, however much was forgotten
     assert len(explorer._models) <= 10
+
+
+def _colour_extent(png: bytes, colour) -> tuple[int, int]:
+    """Height and width (screen pixels) of the region drawn in ``colour``."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    rows, cols = np.nonzero((rgb == np.array(colour, dtype=np.uint8)).all(axis=-1))
+    return int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
+
+
+def test_the_chosen_element_on_a_large_map_is_ringed_not_a_dot():
+    from cnn_helpers.widgets.receptive_explorer import CHOSEN, MARK_MIN_PX
+
+    explorer = ReceptiveFieldExplorer(stack="LeNet (28x28)", layer=0, row=5, col=9)
+    _, conv1_map, _ = explorer._map_pictures[0]  # 28x28 at 3 screen pixels per element
+    height, width = _colour_extent(conv1_map.value, CHOSEN)
+    assert height >= MARK_MIN_PX and width >= MARK_MIN_PX
+
+
+def test_the_input_caption_reads_as_a_sentence_on_a_large_input():
+    explorer = ReceptiveFieldExplorer(stack=CUSTOM, custom="k=3; k=3", input_size=200)
+    caption = explorer.input_title.value
+    assert "too small to dot" in caption and "as (" not in caption
+    explorer.update(input_size=16)
+    assert "dotted orange" in explorer.input_title.value

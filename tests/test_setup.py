@@ -32,6 +32,14 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     )
 
 
+def test_the_slideshow_extension_is_a_dependency_and_installed():
+    from importlib.metadata import version
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "jupyterlab-rise" in _requirement_names(dependencies)
+    assert tuple(int(part) for part in version("jupyterlab-rise").split(".")[:2]) >= (0, 43)
+
+
 def test_d2l_imports_beside_modern_numpy_and_matplotlib():
     from d2l import torch as d2l
 

@@ -32,12 +32,38 @@ class Feedback:
 
 
 def check(exercise: str, answer: Any, is_correct: Callable[[Any], bool], hint: str,
-          praise: str = "correct!") -> Feedback:
-    """Judge ``answer`` with ``is_correct``; a crash while judging counts as wrong."""
+          praise: str = "correct!", form: Callable[[Any], str | None] | None = None) -> Feedback:
+    """Judge ``answer`` with ``is_correct``; a crash while judging counts as wrong.
+
+    ``form``, when given, looks at the answer's form before its value: it returns a
+    sentence when the answer has the wrong kind (the text ``'9x19'`` where a pair of
+    numbers is asked for), and that sentence becomes the hint instead of ``hint``, which
+    is about the value.
+    """
     if answer is NOT_ATTEMPTED:
         return Feedback(exercise, None, "not attempted yet")
+    problem = form(answer) if form is not None else None
+    if problem:
+        return Feedback(exercise, False, f"not yet. Hint: {problem}")
     try:
         ok = bool(is_correct(answer))
     except Exception as error:  # a malformed answer is feedback, not a traceback
         return Feedback(exercise, False, f"could not check this answer ({error}). Hint: {hint}")
     return Feedback(exercise, ok, praise if ok else f"not yet. Hint: {hint}")
+
+
+def pair_of_whole_numbers(answer: Any) -> str | None:
+    """Why ``answer`` is not a (height, width) pair of whole numbers (None when it is)."""
+    example = "(height, width), e.g. (12, 20)"
+    if isinstance(answer, str):
+        return f"give the shape as a pair of numbers {example}, not the text {answer!r}"
+    try:
+        values = list(answer)
+    except TypeError:
+        return f"give the shape as a pair of numbers {example}, not one number ({answer!r})"
+    if len(values) != 2:
+        return f"give two numbers {example}; this answer has {len(values)}"
+    if not all(isinstance(v, int) or (hasattr(v, "is_integer") and v.is_integer())
+               for v in values):
+        return f"the height and the width are whole numbers; got {answer!r}"
+    return None

@@ -7,12 +7,15 @@ never raises: an untouched exercise says "not attempted yet".
 
 from __future__ import annotations
 
+import re
+
 import torch
 import torch.nn.functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..ops import conv_output_shape
 from ..receptive import LayerGeometry, receptive_field
-from . import Feedback, check
+from . import Feedback, check, pair_of_whole_numbers
 
 # ---------------------------------------------------------------- exercise 1 (1.3)
 
@@ -25,9 +28,9 @@ def exercise_1(answer) -> Feedback:
     expected = conv_output_shape(**EXERCISE_1)
 
     def is_correct(value):
-        return len(value) == 2 and all(v == e for v, e in zip(value, expected))
+        return all(v == e for v, e in zip(value, expected))
 
-    return check("exercise 1", answer, is_correct,
+    return check("exercise 1", answer, is_correct, form=pair_of_whole_numbers,
                  hint="the notes' p is the TOTAL padding, twice PyTorch's per-side padding; "
                       "work out height and width separately with floor((n - k + p + s) / s)",
                  praise=f"correct! {expected[0]} x {expected[1]}")
@@ -98,6 +101,48 @@ _EXERCISE_4_CASES = [  # (input shape, kernel shape, stride, padding per side)
 ]
 
 
+class _BuiltInConvolutionSeen(Exception):
+    """Raised inside the student's function when it calls one of PyTorch's convolutions."""
+
+
+# PyTorch's convolution kernels, as named at the ATen level (F.conv2d, nn.Conv2d,
+# torch.conv2d and their back ends all end in one of them).
+_BUILT_IN_CONVOLUTION = re.compile(r"(^|[._])(conv(olution|_tbc|_transpose|_depthwise|[123]d)"
+                                   r"|\w*_convolution)")
+
+
+class _RefuseBuiltInConvolution(TorchDispatchMode):
+    """Let every tensor operation through except PyTorch's own convolutions."""
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if _BUILT_IN_CONVOLUTION.search(func.__name__):
+            raise _BuiltInConvolutionSeen(func.__name__)
+        return func(*args, **(kwargs or {}))
+
+
+def calls_built_in_convolution(function, *args) -> bool:
+    """True when ``function(*args)`` calls one of PyTorch's convolutions (``F.conv2d``,
+    ``nn.Conv2d``, ``torch.conv2d``...): exercise 4 asks for one written from scratch."""
+    try:
+        with _RefuseBuiltInConvolution():
+            function(*args)
+    except _BuiltInConvolutionSeen:
+        return True
+    except Exception:  # other mistakes are judged by the value check
+        return False
+    return False
+
+
+def _exercise_4_form(function) -> str | None:
+    if not callable(function):
+        return f"answer with the function itself (answer = my_corr2d), not {function!r}"
+    X, K = torch.ones(3, 3), torch.ones(2, 2)
+    if calls_built_in_convolution(function, X, K, 1, 0):
+        return ("it uses PyTorch's convolution (F.conv2d or nn.Conv2d): the exercise asks for "
+                "it from scratch -- loop over the output positions and sum window x kernel")
+    return None
+
+
 def _strided_corr2d_is_right(function) -> bool:
     generator = torch.Generator().manual_seed(4)
     for shape, kernel_shape, stride, padding in _EXERCISE_4_CASES:
@@ -112,8 +157,9 @@ def _strided_corr2d_is_right(function) -> bool:
 
 def exercise_4(answer) -> Feedback:
     """A from-scratch ``corr2d(X, K, stride, padding)`` with stride and per-side zero padding,
-    checked against ``F.conv2d`` on several shapes."""
-    return check("exercise 4", answer, _strided_corr2d_is_right,
+    checked against ``F.conv2d`` on several shapes; one that calls ``F.conv2d`` (or any of
+    PyTorch's convolutions) itself is refused."""
+    return check("exercise 4", answer, _strided_corr2d_is_right, form=_exercise_4_form,
                  hint="pad first (F.pad(X, (p, p, p, p))), size the output with the formula, and "
                       "take the window X[i*s : i*s + k_h, j*s : j*s + k_w] for output (i, j)",
                  praise="correct! it agrees with F.conv2d on every test shape")

@@ -174,14 +174,34 @@ def show(widget: widgets.Widget, visible: bool) -> None:
 
 
 def picture(rgb: np.ndarray | None = None, width: int | None = None) -> widgets.Image:
-    """An ``ipywidgets.Image`` holding ``rgb`` as PNG (crisp pixels when enlarged)."""
+    """An ``ipywidgets.Image`` holding ``rgb`` as PNG (crisp pixels when enlarged).
+
+    An empty picture (``value = b""``, what an impossible setting leaves) is hidden:
+    a browser would draw its broken-image icon beside the message.
+    """
     image = widgets.Image(format="png", layout=widgets.Layout(object_fit="contain"))
     image.add_class("cnn-picture")
     if width:
         image.layout.width = f"{width}px"
+    image.observe(lambda change: show(image, bool(change["new"])), names="value")
+    show(image, False)
     if rgb is not None:
         image.value = render.png_bytes(rgb)
     return image
+
+
+def shown_at_own_size(image: widgets.Image, rgb: np.ndarray) -> None:
+    """Put ``rgb`` into ``image`` at its own pixel size: the browser neither stretches nor
+    shrinks it, so two pictures drawn at one zoom keep their true relative sizes."""
+    image.layout.width = f"{rgb.shape[1]}px"
+    image.layout.height = f"{rgb.shape[0]}px"
+    image.value = render.png_bytes(rgb)
+
+
+def compact(text_html: str) -> str:
+    """HTML text with normal line spacing: a widget's HTML gets JupyterLab's 28-px line
+    height, which makes a three-line readout take a fifth of a projector's height."""
+    return f"<div style='line-height:1.35'>{text_html}</div>"
 
 
 def titled(title: str, child: widgets.Widget) -> widgets.VBox:

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from .. import render
 from ..images import PHOTOS, checkerboard, edge_image, photo
 from ..ops import conv_output_shape
-from .common import Explorer, picture, show, single_thread, titled
+from .common import Explorer, compact, picture, show, single_thread, titled
 
 
 def box_blur(size: int = 3) -> torch.Tensor:
@@ -156,7 +156,7 @@ class KernelExplorer(Explorer):
 
     def __init__(self, image=EDGE_IMAGE, kernel: str = "edge [1, -1]", *, kernel_size: int = 3,
                  custom: str = DEFAULT_CUSTOM, stride: int = 1, padding: int = 0,
-                 row: int = 0, col: int = 0, photo_size: int = 256, display: int = 320):
+                 row: int = 0, col: int = 0, photo_size: int = 256, display: int = 256):
         super().__init__()
         self.display = display
         self.inputs: dict[str, Callable[[], torch.Tensor]] = {
@@ -173,26 +173,31 @@ class KernelExplorer(Explorer):
         self._loaded: dict[str, torch.Tensor] = {}
         self._cache: dict[str, tuple] = {}  # picture -> (key, rgb): redrawn only when key changes
 
-        style = {"description_width": "80px"}  # one width: the controls line up
+        # one width: the controls line up, three columns fit beside JupyterLab's file browser
+        style = {"description_width": "80px"}
+        def narrow():  # a Layout each: show() hides a control through its own layout
+            return widgets.Layout(width="270px")
+
         controls = [
             self._register("image", widgets.Dropdown(
-                options=list(self.inputs), description="input", style=style)),
+                options=list(self.inputs), description="input", style=style, layout=narrow())),
             self._register("kernel", widgets.Dropdown(
-                options=[*KERNELS, CUSTOM], description="kernel", style=style)),
+                options=[*KERNELS, CUSTOM], description="kernel", style=style, layout=narrow())),
             self._register("kernel_size", widgets.IntSlider(
-                value=kernel_size, min=1, max=MAX_KERNEL, description="kernel size", style=style)),
+                value=kernel_size, min=1, max=MAX_KERNEL, description="kernel size", style=style,
+                layout=narrow())),
             self._register("custom", widgets.Textarea(
                 value=custom, description="your kernel", continuous_update=False, style=style,
                 placeholder="rows on lines, e.g.\n1 0 -1\n2 0 -2\n1 0 -1",
-                layout=widgets.Layout(width="260px", height="5.5em"))),
+                layout=widgets.Layout(width="270px", height="5.5em"))),
             self._register("stride", widgets.IntSlider(
-                value=stride, min=1, max=4, description="stride", style=style)),
+                value=stride, min=1, max=4, description="stride", style=style, layout=narrow())),
             self._register("padding", widgets.IntSlider(
-                value=padding, min=0, max=3, description="padding", style=style)),
+                value=padding, min=0, max=3, description="padding", style=style, layout=narrow())),
             self._register("row", widgets.IntSlider(
-                value=0, min=0, max=0, description="output row", style=style)),
+                value=0, min=0, max=0, description="output row", style=style, layout=narrow())),
             self._register("col", widgets.IntSlider(
-                value=0, min=0, max=0, description="output col", style=style)),
+                value=0, min=0, max=0, description="output col", style=style, layout=narrow())),
         ]
         self.input_picture = picture()
         self.zoom_picture = picture()
@@ -200,8 +205,9 @@ class KernelExplorer(Explorer):
         self.zoom_box = titled("zoom on the window", self.zoom_picture)
         self.products_table = widgets.HTML()
         self.shape_readout = widgets.HTML()
-        self.output_legend = widgets.HTML()
-        input_legend = widgets.HTML("<small>blue: padding (zeros); green: the window</small>")
+        self.output_legend = widgets.HTML(layout=widgets.Layout(max_width="300px"))
+        input_legend = widgets.HTML("<small>blue: padding (zeros); green: the window</small>",
+                                    layout=widgets.Layout(max_width="300px"))
         self.body = widgets.VBox([
             widgets.HBox([
                 widgets.VBox([titled("padded input", self.input_picture), input_legend]),
@@ -213,8 +219,10 @@ class KernelExplorer(Explorer):
             widgets.HBox([self.products_table, self.shape_readout],
                          layout=widgets.Layout(flex_flow="row wrap", grid_gap="24px")),
         ])
+        # controls in three columns: what to convolve | how | which output element
         self.root = widgets.VBox([
-            widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:])]),
+            widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:6]),
+                          widgets.VBox(controls[6:])], layout=widgets.Layout(grid_gap="8px")),
             self.message,
             self.body,
         ])
@@ -385,7 +393,7 @@ class KernelExplorer(Explorer):
         _mark(rgb, slice(row, row + 1), slice(col, col + 1), factor)
         self.output_picture.value = render.png_bytes(rgb)
         self.output_picture.layout.width = f"{rgb.shape[1]}px"
-        self.output_legend.value = f"<small>{html.escape(legend)}; {out_h} x {out_w}</small>"
+        self.output_legend.value = compact(f"<small>{html.escape(legend)}; {out_h} x {out_w}</small>")
 
     @staticmethod
     def _products_html(window, kernel, products, value, position) -> str:
@@ -410,7 +418,7 @@ class KernelExplorer(Explorer):
                  else f"the sum of the {len(terms)} products")
         font = "0.9em" if small else "0.75em"
         return (
-            f"<b>output element {position}: window &times; kernel, element by element</b>"
+            f"<b>output {position} = window &times; kernel, summed</b>"
             f"<table style='border-collapse:collapse;font-size:{font};margin:4px 0'>"
             + "".join(cells) + "</table>"
             + f"<div>{html.escape(total)} = <b>{_number(value)}</b></div>"

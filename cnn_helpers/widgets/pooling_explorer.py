@@ -6,7 +6,8 @@ and padding, and move the input right with the shift slider. The widget
 shows the shifted input, its pooled output (positions that did not change
 since shift 0 tinted green), the output shape by the notes' formula, and
 the invariance figure: for every shift, the share of input values and of
-pooled values that stayed the same.
+pooled values that stayed the same. Input and output are drawn at one
+scale (their true relative sizes; the titles say the enlargement).
 
 Everything is computed by ``update`` (``explorer.update(window=3)``),
 which tests call headless; it returns a ``PoolingView``.
@@ -25,7 +26,7 @@ import torch.nn.functional as F
 from .. import render
 from ..images import edge_image, photo, shifted
 from ..pooling import InvarianceCurve, pool, pooling_output_shape
-from .common import Explorer, picture, single_thread, titled
+from .common import Explorer, compact, picture, show, shown_at_own_size, single_thread
 
 INPUTS = {
     "photo": "photograph (cameraman, 256x256)",
@@ -62,30 +63,61 @@ def _formula(n: int, k: int, q: int, s: int) -> str:
     return f"\u230a({n} \u2212 {k} + {2 * q} + {s}) / {s}\u230b = {(n - k + 2 * q + s) // s}"
 
 
-def _tile(channels: np.ndarray, gap: int = 4) -> np.ndarray:
-    """(c, h, w, 3) pictures side by side with white gaps: (h, c * w + gaps, 3)."""
+def _tile(channels: np.ndarray, gap: int = 4, columns: int = 2) -> np.ndarray:
+    """(c, h, w, 3) pictures in a grid of ``columns`` with white gaps (one picture: itself)."""
     c, h, w, _ = channels.shape
-    out = np.full((h, c * w + (c - 1) * gap, 3), 255, dtype=np.uint8)
+    columns = min(c, columns)
+    rows = -(-c // columns)
+    out = np.full((rows * h + (rows - 1) * gap, columns * w + (columns - 1) * gap, 3), 255,
+                  dtype=np.uint8)
     for i in range(c):
-        out[:, i * (w + gap) : i * (w + gap) + w] = channels[i]
+        row, column = divmod(i, columns)
+        out[row * (h + gap) : row * (h + gap) + h, column * (w + gap) : column * (w + gap) + w] = (
+            channels[i])
     return out
 
 
-def bar_chart(curve: InvarianceCurve, current: int, height: int = 110, bar: int = 11) -> np.ndarray:
-    """Pairs of bars (input: orange, pooled: blue) for each shift; the current one outlined."""
-    n = len(curve.shifts)
-    slot = 2 * bar + 8
-    rgb = np.full((height, n * slot + 4, 3), 255, dtype=np.uint8)
-    rgb[height - 1] = 0  # the axis
-    for i, (before, after) in enumerate(zip(curve.unpooled, curve.pooled)):
-        x = 4 + i * slot
+def invariance_chart(curve: InvarianceCurve, current: int, width: int = 300,
+                     height: int = 190) -> str:
+    """The invariance figure as SVG: for each shift, the share of input values (orange) and
+    of pooled values (blue) unchanged since shift 0; the current shift outlined in red.
+
+    Drawn at its own size in pixels (no stretching), with labelled axes.
+    """
+    left, right, top, bottom = 46, 8, 8, 40  # margins: y labels, x labels
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / len(curve.shifts)
+    bar = slot * 0.36
+
+    def y(share: float) -> float:
+        return top + plot_h * (1 - share)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'style="font: 13px sans-serif">']
+    for share in (0, 0.5, 1):  # y axis: ticks and grid
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(share):.1f}" '
+                     f'y2="{y(share):.1f}" stroke="#ddd"/>'
+                     f'<text x="{left - 4}" y="{y(share) + 4:.1f}" text-anchor="end">'
+                     f'{share:.0%}</text>')
+    for i, (shift, before, after) in enumerate(zip(curve.shifts, curve.unpooled, curve.pooled)):
+        x = left + i * slot + (slot - 2 * bar) / 2
         for j, (value, color) in enumerate(((before, render.ORANGE), (after, render.BLUE))):
-            top = height - 1 - round(value * (height - 6))
-            rgb[top : height - 1, x + j * bar : x + (j + 1) * bar - 1] = color
-        if curve.shifts[i] == current:
-            render.draw_box(rgb, slice(0, height), slice(x - 3, x + 2 * bar + 2), render.RED,
-                            thickness=2)
-    return rgb
+            parts.append(f'<rect x="{x + j * bar:.1f}" y="{y(value):.1f}" width="{bar:.1f}" '
+                         f'height="{plot_h * value:.1f}" fill="rgb{color}"/>')
+        if shift == current:
+            parts.append(f'<rect x="{x - 2:.1f}" y="{top - 2}" width="{2 * bar + 4:.1f}" '
+                         f'height="{plot_h + 4}" fill="none" stroke="rgb{render.RED}" '
+                         'stroke-width="2"/>')
+        parts.append(f'<text x="{x + bar:.1f}" y="{top + plot_h + 15}" '
+                     f'text-anchor="middle">{shift}</text>')
+    parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#333"/>'
+                 f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
+                 f'y2="{top + plot_h}" stroke="#333"/>'
+                 f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">'
+                 'shift (pixels to the right)</text>'
+                 f'<text transform="translate(12 {top + plot_h / 2:.0f}) rotate(-90)" '
+                 'text-anchor="middle">unchanged</text></svg>')
+    return "".join(parts)
 
 
 class PoolingExplorer(Explorer):
@@ -104,33 +136,45 @@ class PoolingExplorer(Explorer):
         self._pooled = {}  # (input, mode, window, stride, padding) -> (pooled stack, curve)
         self._input_png = {}  # (input, shift) -> PNG bytes of the shifted input
 
+        style = {"description_width": "60px"}  # one width: the controls line up
         self._register("image", widgets.Dropdown(
-            options=[(label, key) for key, label in INPUTS.items()], description="input"))
+            options=[(label, key) for key, label in INPUTS.items()], description="input",
+            style=style, layout=widgets.Layout(width="370px")))
         self._register("mode", widgets.ToggleButtons(
-            options=[("max", "max"), ("average", "avg")], description="mode"))
+            options=[("max", "max"), ("average", "avg")],
+            style={"button_width": "100px"}))  # (its label is drawn beside it, below)
         self._register("window", widgets.IntSlider(value=window, min=1, max=8,
-                                                   description="window"))
+                                                   description="window", style=style))
         self._register("stride", widgets.IntSlider(value=stride, min=1, max=6,
-                                                   description="stride"))
+                                                   description="stride", style=style))
         self._register("padding", widgets.IntSlider(value=padding, min=0, max=3,
-                                                     description="padding"))
+                                                     description="padding", style=style))
         self._register("shift", widgets.IntSlider(value=shift, min=0, max=MAX_SHIFT,
-                                                  description="shift \u2192"))
+                                                  description="shift \u2192", style=style))
         self.input_picture = picture()
         self.output_picture = picture()
-        self.chart_picture = picture()
+        self.chart = widgets.HTML()
+        self.input_title, self.output_title = widgets.HTML(), widgets.HTML()
         self.readout = widgets.HTML()
         legend = widgets.HTML(
-            '<span style="color:rgb(255,150,0)">&#9632;</span> input values unchanged '
-            '<span style="color:rgb(30,110,230)">&#9632;</span> pooled values unchanged '
-            "(share, per shift)")
-        controls = widgets.VBox(list(self._controls.values()))
-        pictures = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"), children=[
-            titled("input (shifted)", self.input_picture),
-            titled("pooled output (green: same as at shift 0)", self.output_picture),
-            titled("invariance", widgets.VBox([self.chart_picture, legend])),
-        ])
-        self.root = widgets.VBox([controls, self.readout, self.message, pictures])
+            '<span style="color:rgb(255,150,0)">&#9632;</span> input '
+            '<span style="color:rgb(30,110,230)">&#9632;</span> pooled values unchanged')
+        controls = list(self._controls.values())
+        # ToggleButtons puts its own label above its buttons: one beside them instead
+        mode_label = widgets.HTML("<div style='text-align:right;padding-right:8px'>mode</div>",
+                                  layout=widgets.Layout(width="64px"))
+        controls[1] = widgets.HBox([mode_label, controls[1]])
+        controls = widgets.HBox([widgets.VBox(controls[:2]), widgets.VBox(controls[2:])],
+                                layout=widgets.Layout(grid_gap="12px"))
+        # each column as wide as its picture (never squeezed: the sizes are the point)
+        self.input_box = widgets.VBox([self.input_title, self.input_picture])
+        self.output_box = widgets.VBox([self.output_title, self.output_picture])
+        chart_box = widgets.VBox([widgets.HTML("<b>invariance</b>"), self.chart, legend],
+                                 layout=widgets.Layout(width="310px", flex="0 0 auto"))
+        self.pictures = widgets.HBox([self.input_box, self.output_box, chart_box],
+                                     layout=widgets.Layout(align_items="flex-start",
+                                                           grid_gap="16px"))
+        self.root = widgets.VBox([controls, self.readout, self.message, self.pictures])
         self._start(image=image, mode=mode, window=window, stride=stride, padding=padding,
                     shift=shift)
 
@@ -169,15 +213,15 @@ class PoolingExplorer(Explorer):
 
     def _show(self, image, mode, window, stride, padding, shift) -> PoolingView:
         self.readout.value = ""
-        self.output_picture.value = b""
-        self.chart_picture.value = b""
+        show(self.pictures, False)  # until the setting is known to be possible
         X = self.shifted_inputs(image)[shift]  # (c, h, w)
         c, n_h, n_w = X.shape
-        if (image, shift) not in self._input_png:
-            self._input_png[(image, shift)] = self._draw(X, image)
-        self.input_picture.value = self._input_png[(image, shift)]
         out_h, out_w = pooling_output_shape((n_h, n_w), window, stride=stride, padding=padding)
         pooled, curve = self.pooled(image, mode, window, stride, padding)
+        zoom = self.zoom(image)
+        if (image, shift) not in self._input_png:
+            self._input_png[(image, shift)] = self._draw(X, image, zoom)
+        shown_at_own_size(self.input_picture, self._input_png[(image, shift)])
         Y = pooled[shift]  # (c, out_h, out_w)
         formula = (f"{c} channel(s) in, {c} out (pooled separately); "
                    f"height {_formula(n_h, window, padding, stride)}, "
@@ -185,29 +229,46 @@ class PoolingExplorer(Explorer):
         view = PoolingView(Y, (out_h, out_w), formula, curve.pooled[shift], curve.unpooled[shift],
                            curve)
         unchanged = Y == pooled[0] if shift else None  # at shift 0 everything is "unchanged"
-        self.output_picture.value = self._draw(Y, image, unchanged=unchanged)
-        self.chart_picture.value = render.png_bytes(bar_chart(curve, shift))
-        self.readout.value = html.escape(
+        shown_at_own_size(self.output_picture, self._draw(Y, image, zoom, unchanged=unchanged))
+        scale = "actual size" if zoom == 1 else f"{zoom}\u00d7 enlarged"
+        self.input_title.value = compact(f"<b>input {n_h}x{n_w}</b><br>shifted; {scale}")
+        self.output_title.value = compact(f"<b>pooled {out_h}x{out_w}</b><br>same scale; "
+                                          "green: as at shift 0")
+        for box, image in ((self.input_box, self.input_picture),
+                           (self.output_box, self.output_picture)):
+            # the picture and its margins (a box narrower than its content would clip it)
+            box.layout.width = f"{max(int(image.layout.width.removesuffix('px')), 150) + 8}px"
+            box.layout.flex = "0 0 auto"
+        self.chart.value = invariance_chart(curve, shift)
+        show(self.pictures, True)
+        self.readout.value = compact(html.escape(
             f"{'max' if mode == 'max' else 'average'} pooling, window {window}, stride {stride}, "
             f"padding {padding} per side: output {c}x{out_h}x{out_w}. {formula}. "
             f"Shift {shift}: {view.input_unchanged:.0%} of input values and "
-            f"{view.pooled_unchanged:.0%} of pooled values unchanged.")
+            f"{view.pooled_unchanged:.0%} of pooled values unchanged."))
         return view
 
-    def _draw(self, X: torch.Tensor, image: str, unchanged=None, target: int = 320) -> bytes:
-        """Colour every channel on the input's scale, zoom, tile, tint unchanged outputs."""
+    def zoom(self, image: str) -> int:
+        """One enlargement for the input and its pooled output (their true relative sizes):
+        the input's picture about 256 px on its longer side."""
+        c, h, w = self._inputs[image].shape
+        rows, columns = -(-c // 2), min(c, 2)  # channels in a grid of two columns
+        return render.display_factor(h * rows, w * columns, 256)
+
+    def _draw(self, X: torch.Tensor, image: str, zoom: int, unchanged=None) -> np.ndarray:
+        """Colour every channel on the input's scale, enlarge ``zoom`` times (a grid between
+        the pixels once they are large), tile, tint unchanged outputs; frame each channel."""
         source = self._inputs[image]
         lo, hi = float(source.min()), float(source.max())
         cmap = "gray" if image != "features" else "RdBu_r"
-        c, h, w = X.shape
-        factor = render.display_factor(h, w, target if c == 1 else target // 2)
         tiles = []
-        for i in range(c):
-            rgb = render.upscale(render.colorize(X[i], cmap=cmap, vmin=lo, vmax=hi), factor)
+        for i in range(X.shape[0]):
+            rgb = render.upscale(render.colorize(X[i], cmap=cmap, vmin=lo, vmax=hi), zoom)
             if unchanged is not None:
-                render.tint_mask(rgb, unchanged[i].numpy(), render.GREEN, factor, alpha=0.4)
-            tiles.append(rgb)
-        return render.png_bytes(_tile(np.stack(tiles)))
+                render.tint_mask(rgb, unchanged[i].numpy(), render.GREEN, zoom, alpha=0.4)
+            rgb = render.with_grid(rgb, zoom)
+            tiles.append(np.pad(rgb, ((1, 1), (1, 1), (0, 0)), constant_values=150))  # a frame
+        return _tile(np.stack(tiles))
 
     def describe(self) -> str:
         s = self.settings

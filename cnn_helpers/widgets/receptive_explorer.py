@@ -31,7 +31,7 @@ from torch import nn
 from .. import render
 from ..images import photo
 from ..receptive import AutogradFieldProbe, LayerGeometry, ReceptiveFieldTable, receptive_field
-from .common import Explorer, picture, show, single_thread
+from .common import Explorer, compact, picture, show, single_thread
 
 FIELD = (40, 170, 60)  # the analytic receptive field, tinted
 AUTOGRAD = (255, 140, 0)  # autograd's pixels, dotted
@@ -155,47 +155,53 @@ class ReceptiveFieldExplorer(Explorer):
 
     def __init__(self, stack: str = "notes: two 2x2 layers (3x3)", *, custom: str = DEFAULT_CUSTOM,
                  input_size: int = 16, background: str = "grid", layer: int = -1,
-                 row: int = 0, col: int = 0, display: int = 300, map_display: int = 150):
+                 row: int = 0, col: int = 0, display: int = 240, map_display: int = 110):
         super().__init__()
         self.display, self.map_display = display, map_display
         self._models: dict = {}  # models, tables and pictures, made once (see _kept)
         style = {"description_width": "80px"}  # one width: the controls line up
+        def narrow():  # a Layout each: show() hides a control through its own layout
+            return widgets.Layout(width="280px")
+
         controls = [
             self._register("stack", widgets.Dropdown(
-                options=[*STACKS, CUSTOM], description="stack", style=style)),
+                options=[*STACKS, CUSTOM], description="stack", style=style, layout=narrow())),
             self._register("custom", widgets.Text(
                 description="layers", continuous_update=False, style=style,
-                placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="460px"))),
+                placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="400px"))),
             self._register("input_size", widgets.IntSlider(
                 value=16, min=3, max=256, description="input size", style=style,
-                continuous_update=False)),
+                continuous_update=False, layout=narrow())),
             self._register("background", widgets.Dropdown(
                 options=["grid", "photo"], description="input shows",
-                style=style)),
+                style=style, layout=narrow())),
             self._register("layer", widgets.IntSlider(
-                value=0, min=0, max=0, description="layer", style=style)),
+                value=0, min=0, max=0, description="layer", style=style, layout=narrow())),
             self._register("row", widgets.IntSlider(
-                value=0, min=0, max=0, description="output row", style=style)),
+                value=0, min=0, max=0, description="output row", style=style, layout=narrow())),
             self._register("col", widgets.IntSlider(
-                value=0, min=0, max=0, description="output col", style=style)),
+                value=0, min=0, max=0, description="output col", style=style, layout=narrow())),
         ]
         self.layer_name = widgets.HTML()
         controls[4] = widgets.HBox([controls[4], self.layer_name])
         self.input_picture = picture()
         self.input_title = widgets.HTML()
+        # headings in one line, pictures hanging below them (whatever their heights)
         self.maps = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap",
-                                                       align_items="flex-end", grid_gap="12px"))
+                                                       align_items="flex-start", grid_gap="12px"))
         self.statement = widgets.HTML()
         self.table_view = widgets.HTML()
         maps_caption = widgets.HTML(
             "<b>feature maps</b>: green, the elements that feed the chosen element (red)")
+        # the input beside what it means (statement, table); the feature maps below: the
+        # whole explorer fits a 1280x720 window beside JupyterLab's file browser
+        self.input_title.layout.max_width = f"{display + 20}px"
         self.body = widgets.VBox([
             widgets.HBox([widgets.VBox([self.input_title, self.input_picture]),
-                          widgets.VBox([maps_caption, self.maps])],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="flex-end",
-                                               grid_gap="24px")),
-            self.statement,
-            self.table_view,
+                          widgets.VBox([self.statement, self.table_view])],
+                         layout=widgets.Layout(align_items="flex-start", grid_gap="24px")),
+            maps_caption,
+            self.maps,
         ])
         self.root = widgets.VBox([
             widgets.HBox([widgets.VBox(controls[:4]), widgets.VBox(controls[4:])]),
@@ -304,7 +310,7 @@ class ReceptiveFieldExplorer(Explorer):
         self.layer_name.value = (f"<b>{html.escape(table[layer].name)}</b> "
                                  f"(k={geometry.kernel[0]}, s={geometry.stride[0]}, "
                                  f"p={geometry.padding[0]})")
-        self.table_view.value = self._table_html(table, layer)
+        self.table_view.value = compact(self._table_html(table, layer))
         return FieldReadout(table, layer, position, field, by_autograd, agree, maps, statement)
 
     @staticmethod
@@ -360,9 +366,9 @@ class ReceptiveFieldExplorer(Explorer):
         render.tint_mask(rgb, field_np != autograd_np, DISAGREE, factor, alpha=1.0)
         self.input_picture.value = render.png_bytes(rgb)
         self.input_picture.layout.width = f"{rgb.shape[1]}px"
-        dots = "orange dots" if factor >= 4 else "(pixels too small for dots)"
-        self.input_title.value = (
-            f"<b>input {side}x{side}</b>: field in green, autograd's pixels as {dots}")
+        autograd = ("autograd's pixels dotted orange" if factor >= 4 else
+                    "autograd's pixels too small to dot (the check beside compares them)")
+        self.input_title.value = compact(f"<b>input {side}x{side}</b>: field in green, {autograd}")
 
     def _draw_maps(self, stack, table, layer, position, maps):
         """One picture per layer up to ``layer``: its output, the field on it, the element."""
@@ -390,11 +396,8 @@ class ReceptiveFieldExplorer(Explorer):
             colour = FIELD if index < layer else CHOSEN
             render.tint_mask(rgb, mask, colour, factor, alpha=0.55 if index < layer else 1.0)
             rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
-            if factor < 4 and rows.size:  # a few pixels: frame them and lead the eye there
-                box = (slice(int(rows[0]) * factor - 3, (int(rows[-1]) + 1) * factor + 3),
-                       slice(int(cols[0]) * factor - 3, (int(cols[-1]) + 1) * factor + 3))
-                render.draw_box(rgb, *box, colour, 1, thickness=1)
-                render.guide_lines(rgb, *box, colour)
+            if rows.size:
+                _ring_if_small(rgb, rows, cols, factor, colour)
             image.value = render.png_bytes(rgb)
             image.layout.width = f"{rgb.shape[1]}px"
             smaller = f" (shown {shrink}x smaller)" if shrink > 1 else ""
@@ -422,6 +425,25 @@ class ReceptiveFieldExplorer(Explorer):
                 "j = j<sub>prev</sub> s, start = start<sub>prev</sub> - p j<sub>prev</sub>"
                 "<table style='border-collapse:collapse;text-align:right' cellpadding='3'>"
                 + head + "".join(lines) + "</table>")
+
+
+MARK_MIN_PX = 16  # a mark smaller than this on screen gets a ring around it
+
+
+def _ring_if_small(rgb: np.ndarray, rows: np.ndarray, cols: np.ndarray, factor: int,
+                   colour) -> None:
+    """Ring a marked block of pixels (``rows``/``cols`` of the map, enlarged ``factor``
+    times) when it is under ``MARK_MIN_PX`` on screen, and lead the eye there with guide
+    lines: a 3-pixel mark on a projector is invisible from the back of the room."""
+    top, bottom = int(rows[0]) * factor, (int(rows[-1]) + 1) * factor
+    left, right = int(cols[0]) * factor, (int(cols[-1]) + 1) * factor
+    if min(bottom - top, right - left) >= MARK_MIN_PX:
+        return
+    grow_y = max(0, MARK_MIN_PX - (bottom - top)) // 2 + 3
+    grow_x = max(0, MARK_MIN_PX - (right - left)) // 2 + 3
+    box = slice(top - grow_y, bottom + grow_y), slice(left - grow_x, right + grow_x)
+    render.draw_box(rgb, *box, colour, 1, thickness=2)
+    render.guide_lines(rgb, *box, colour)
 
 
 def _blank_map(shape: tuple[int, int], factor: int) -> np.ndarray:

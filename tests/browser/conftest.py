@@ -2,8 +2,10 @@
 
 The server runs on 127.0.0.1, a free port and a random token, with its own
 config, runtime, data and settings directories, in the ``smoke`` profile.
-It serves a scratch copy of the course (``notebooks/`` copied, everything
-else linked) so that autosave can never touch the repository's notebooks.
+It serves what ``make lab`` serves: a students' working copy
+(``cnn_helpers.classroom``, here in a scratch folder, outputs cleared) with
+the course's ``jupyter-settings`` -- so autosave can never touch the
+repository's notebooks.
 At the end it is shut down through its API and then, by its PID only,
 terminated.
 
@@ -32,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from cnn_helpers import classroom
+
 ROOT = Path(__file__).resolve().parents[2]
 # Debian's chromium package; CNN_CHROMIUM names another build (or a missing one, to try the skip).
 CHROMIUM = Path(os.environ.get("CNN_CHROMIUM", "/usr/bin/chromium"))
@@ -42,7 +46,7 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-SERVER_START_TIMEOUT_S = 60
+SERVER_START_TIMEOUT_S = 120  # a loaded 2-core machine took over 60 s
 KERNEL_START_TIMEOUT_S = 60
 RUN_ALL_TIMEOUT_S = 90  # every notebook of the session together, smoke profile
 # JupyterLab user settings: no news or update pop-ups over the notebook. (The default
@@ -69,21 +73,12 @@ def _skip_or_fail(reason: str):
     pytest.skip(f"{reason}; install Debian's chromium (apt-get install chromium) to run them")
 
 
-# -- the course served from a scratch copy ---------------------------------------------
+# -- the course served from a scratch working copy ------------------------------------
 def _scratch_course(directory: Path) -> Path:
-    """A copy of ``notebooks/`` beside links to the rest of the course; returns its root."""
-    root = directory / "course"
-    root.mkdir()
-    for entry in ROOT.iterdir():
-        if entry.name in {"notebooks", ".git", ".venv"}:
-            continue
-        (root / entry.name).symlink_to(entry)
-    (root / "notebooks").mkdir()
-    for entry in (ROOT / "notebooks").iterdir():
-        if entry.suffix == ".ipynb":
-            _write_without_outputs(entry, root / "notebooks" / entry.name)
-        elif not entry.name.startswith("."):
-            (root / "notebooks" / entry.name).symlink_to(entry)
+    """A working copy as ``make lab`` makes it, its notebooks' outputs cleared; its root."""
+    root = classroom.prepare(directory / "classroom", ROOT).working_copy
+    for notebook in (root / "notebooks").glob("*.ipynb"):
+        _write_without_outputs(notebook, notebook)
     return root
 
 
@@ -203,6 +198,7 @@ def lab_server(sync_playwright, tmp_path_factory):
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
+        f"--LabApp.app_settings_dir={ROOT / 'jupyter-settings'}",  # as make lab
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")

@@ -12,6 +12,7 @@ Adding a widget is one row in ``WIDGETS`` (see ``WidgetCase``).
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -266,6 +267,76 @@ def _move(driver: WidgetDriver, how: str, target: float, shows: Text):
     driver.wait_for_new_picture(pictures_before)
     if driver.case.readout_changes:
         assert driver.html_text() != text_before, f"{driver.case.id}: the readout did not change"
+
+
+# -- the projector: 1280x720 with the file browser open ---------------------------------
+PROJECTOR = {"width": 1280, "height": 720}
+PROJECTOR_SHOTS_VARIABLE = "CNN_PROJECTOR_SCREENSHOTS"  # a folder: save what the class sees
+
+# The widget's extent: every visible element inside its output, and whether any is cut off.
+_EXTENT_JS = """output => {
+    const box = output.getBoundingClientRect();
+    let right = box.left, bottom = box.top;
+    for (const element of output.querySelectorAll('*')) {
+        const b = element.getBoundingClientRect();
+        if (b.width > 0 && b.height > 0) {
+            right = Math.max(right, b.right);
+            bottom = Math.max(bottom, b.bottom);
+        }
+    }
+    const clipped = [...output.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1
+        && ['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX)
+        && !e.matches('select, option, textarea, input')).map(e => e.className).slice(0, 3);
+    return {top: box.top, left: box.left, right: right, bottom: bottom, clipped: clipped};
+}"""
+
+
+def _open_file_browser(page):
+    """The left sidebar's file browser, open (as a teacher has it)."""
+    browser_panel = page.locator("#filebrowser")
+    if not browser_panel.is_visible():
+        page.locator('.jp-SideBar.jp-mod-left li[data-id="filebrowser"]').click()
+    browser_panel.wait_for(state="visible")
+    return browser_panel.bounding_box()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_widget_fits_a_projector_window_beside_the_file_browser(case, ran_notebooks):
+    """At 1280x720 with the file browser open, the whole widget shows without scrolling:
+    nothing wider than the notebook, nothing taller than its visible part."""
+    notebook = ran_notebooks[case.notebook]
+    page = notebook.page
+    page.bring_to_front()
+    viewport = page.viewport_size
+    page.set_viewport_size(PROJECTOR)
+    try:
+        sidebar = _open_file_browser(page)
+        driver = WidgetDriver(notebook, case)
+        driver.wait_until_rendered()
+        driver.wait_for_text(case.first)
+        driver.output.evaluate("output => output.scrollIntoView({block: 'start'})")
+        driver.settle(driver.output)
+        driver.output.evaluate("output => output.scrollIntoView({block: 'start'})")
+        time.sleep(0.3)
+        extent = driver.output.evaluate(_EXTENT_JS)
+        visible = notebook.panel.locator(".jp-WindowedPanel-outer").first.bounding_box()
+        folder = os.environ.get(PROJECTOR_SHOTS_VARIABLE)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / case.screenshot))
+    finally:
+        page.set_viewport_size(viewport)
+    width = extent["right"] - extent["left"]
+    height = extent["bottom"] - extent["top"]
+    room_width = visible["x"] + visible["width"] - extent["left"]
+    assert sidebar["width"] > 150, "the file browser is not open"
+    assert extent["right"] <= visible["x"] + visible["width"], (
+        f"{case.id}: {width:.0f} px wide, the notebook has {room_width:.0f} px beside the "
+        "file browser at 1280x720")
+    assert height <= visible["height"], (
+        f"{case.id}: {height:.0f} px tall, the notebook shows {visible['height']:.0f} px at "
+        "1280x720: part of the widget is below the fold")
+    assert not extent["clipped"], f"{case.id}: cut off inside {extent['clipped']}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

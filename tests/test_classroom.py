@@ -1,0 +1,89 @@
+"""The working copy that ``make lab`` serves: the course's files are never a student's."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnn_helpers import classroom
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A small course: two chapters and an images folder."""
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "images").mkdir()
+    (root / "images" / "figure.png").write_bytes(b"png")
+    for name in ("01_convolution", "03_lenet"):
+        (root / "notebooks" / f"{name}.ipynb").write_text(json.dumps({"course": name}))
+    return root
+
+
+def _notebook(working_copy: Path, name: str) -> dict:
+    return json.loads((working_copy / "notebooks" / f"{name}.ipynb").read_text())
+
+
+def test_first_run_copies_every_notebook_and_links_the_images(course, tmp_path):
+    working_copy = tmp_path / "classroom"
+    prepared = classroom.prepare(working_copy, course)
+    assert prepared.copied == ["01_convolution.ipynb", "03_lenet.ipynb"]
+    assert _notebook(working_copy, "03_lenet") == {"course": "03_lenet"}
+    # the notebooks' markdown says ../images/figure.png
+    assert (working_copy / "notebooks" / ".." / "images" / "figure.png").read_bytes() == b"png"
+
+
+def test_a_later_run_copies_only_new_chapters_and_keeps_the_students_work(course, tmp_path):
+    working_copy = tmp_path / "classroom"
+    classroom.prepare(working_copy, course)
+    (working_copy / "notebooks" / "03_lenet.ipynb").write_text(json.dumps({"student": "mine"}))
+    (course / "notebooks" / "04_alexnet.ipynb").write_text(json.dumps({"course": "04"}))
+    (course / "notebooks" / "03_lenet.ipynb").write_text(json.dumps({"course": "fixed"}))
+    prepared = classroom.prepare(working_copy, course)
+    assert prepared.copied == ["04_alexnet.ipynb"]
+    assert _notebook(working_copy, "03_lenet") == {"student": "mine"}
+
+
+def test_reset_restores_the_course_version_and_keeps_a_backup(course, tmp_path):
+    working_copy = tmp_path / "classroom"
+    classroom.prepare(working_copy, course)
+    (working_copy / "notebooks" / "03_lenet.ipynb").write_text(json.dumps({"student": "v1"}))
+    first = classroom.reset("03", working_copy, course)
+    (working_copy / "notebooks" / "03_lenet.ipynb").write_text(json.dumps({"student": "v2"}))
+    second = classroom.reset(3, working_copy, course)
+    assert _notebook(working_copy, "03_lenet") == {"course": "03_lenet"}
+    assert json.loads(first.backup.read_text()) == {"student": "v1"}
+    assert json.loads(second.backup.read_text()) == {"student": "v2"}
+    assert first.backup.parent == working_copy / "backups"
+    assert _notebook(working_copy, "01_convolution") == {"course": "01_convolution"}
+
+
+def test_reset_of_an_unknown_chapter_names_the_chapters(course, tmp_path):
+    with pytest.raises(ValueError, match="01_convolution, 03_lenet"):
+        classroom.reset("07", tmp_path / "classroom", course)
+
+
+def test_command_line_reset_without_a_chapter_says_how(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "cnn_helpers.classroom", "--working-copy", str(tmp_path), "reset"],
+        capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "CHAPTER=03" in result.stderr
+
+
+def test_the_working_copy_is_ignored_by_git_and_served_by_make_lab():
+    assert f"/{classroom.WORKING_COPY}/" in (ROOT / ".gitignore").read_text().splitlines()
+    makefile = (ROOT / "Makefile").read_text()
+    lab = makefile[makefile.index("\nlab:"):].split("\n\n")[0]
+    assert "cnn_helpers.classroom" in lab and "prepare" in lab
+    assert "--ServerApp.root_dir=$(WORK)" in lab and f"WORK   ?= {classroom.WORKING_COPY}" in makefile
+    reset = makefile[makefile.index("\nreset:"):].split("\n\n")[0]
+    assert "reset $(CHAPTER)" in reset and "cnn_helpers.classroom" in reset
+
+
+def test_lab_settings_save_widget_state_with_the_notebook():
+    overrides = json.loads((ROOT / "jupyter-settings" / "overrides.json").read_text())
+    assert overrides["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True
