@@ -26,7 +26,7 @@ from torch import nn
 from .. import render
 from ..architecture import block_name, layer_text
 from ..training import image_size_error
-from .common import Explorer, picture, show, titled
+from .common import Explorer, compact, picture, show, shown_at_own_size, titled
 
 PAGE = 32     # maps shown at once: 4 rows of 8
 COLUMNS = 8
@@ -164,15 +164,19 @@ class FeatureMapViewer(Explorer):
         self.scale_picture, self.kernel_scale_picture = picture(), picture()
         self.caption, self.maps_title = widgets.HTML(), widgets.HTML()
         self.scale_text, self.kernel_scale_text = widgets.HTML(), widgets.HTML()
+        # pictures at their own pixel size, each colour bar under its maps and as wide, its
+        # numbers below it: a long line of text can no longer stretch the pictures
         self.kernels_box = widgets.VBox([
             widgets.HTML("<b>kernels of the first convolution</b>"), self.kernels_picture,
-            widgets.HBox([self.kernel_scale_picture, self.kernel_scale_text])])
+            self.kernel_scale_picture, self.kernel_scale_text])
         self.root = widgets.VBox([
             widgets.HBox([image_slider, layer_menu]), self.page_slider, self.caption,
             widgets.HBox([titled("input", self.input_picture),
                           widgets.VBox([self.maps_title, self.maps_picture,
-                                        widgets.HBox([self.scale_picture, self.scale_text])]),
-                          self.kernels_box]),
+                                        self.scale_picture, self.scale_text]),
+                          self.kernels_box],
+                         # on a projector beside the file browser the kernels go below the maps
+                         layout=widgets.Layout(flex_flow="row wrap")),
             self.message])
         self._start(image=image, layer=layer, page=0)
 
@@ -248,29 +252,32 @@ class FeatureMapViewer(Explorer):
         page = min(page, pages - 1)  # the layer menu moved to a layer with fewer pages
         first, last = page * PAGE, min((page + 1) * PAGE, maps.shape[0])
         scale = layer_scale(maps)
-        self.input_picture.value = render.png_bytes(tile(self.images[image], 1, target=112))
+        shown_at_own_size(self.input_picture, tile(self.images[image], 1, target=112))
         if maps.shape[1:] == (1, 1):  # one number per channel: bars, not 1-pixel pictures
-            self.maps_picture.value = render.png_bytes(bars(maps[first:last, 0, 0], scale))
+            grid = bars(maps[first:last, 0, 0], scale)
             drawn = "one bar per channel (each map is 1×1: a single number)"
         else:
-            self.maps_picture.value = render.png_bytes(tile(maps[first:last], scale=scale))
+            grid = tile(maps[first:last], scale=scale)
             drawn = "one map per channel"
         shown = "" if pages == 1 else f", channels {first + 1}-{last} of {maps.shape[0]}"
         self.maps_title.value = f"<b>feature maps: {drawn}{shown}</b>"
-        self.scale_picture.value = render.png_bytes(colour_bar(scale))
-        self.scale_text.value = html.escape(
-            f"one colour scale for the whole layer: {scale[0]:.3g} (left) to {scale[1]:.3g} (right)")
+        shown_at_own_size(self.maps_picture, grid)
+        shown_at_own_size(self.scale_picture,
+                          colour_bar(scale, width=max(grid.shape[1], 160), height=16))
+        self.scale_text.value = compact(html.escape(
+            f"one colour scale for the whole layer: {scale[0]:.3g} (left) to {scale[1]:.3g} (right)"))
         kernels = None
         if layer == self._first_conv:
             weight = self._first_conv_module.weight.detach().float().cpu()  # C_out x C_in x k x k
             kernels = weight[:, 0] if weight.shape[1] == 1 else weight.mean(dim=1)
             kernel_scale = layer_scale(kernels, symmetric=True)
             page_of_kernels = kernels[first:last] if len(kernels) == maps.shape[0] else kernels[:PAGE]
-            self.kernels_picture.value = render.png_bytes(
-                tile(page_of_kernels, target=40, symmetric=True, scale=kernel_scale))
-            self.kernel_scale_picture.value = render.png_bytes(colour_bar(kernel_scale, True, 96))
-            averaged = "" if weight.shape[1] == 1 else f", averaged over {weight.shape[1]} inputs"
-            self.kernel_scale_text.value = html.escape(
+            kernel_grid = tile(page_of_kernels, target=40, symmetric=True, scale=kernel_scale)
+            shown_at_own_size(self.kernels_picture, kernel_grid)
+            shown_at_own_size(self.kernel_scale_picture, colour_bar(
+                kernel_scale, True, width=max(kernel_grid.shape[1], 120), height=16))
+            averaged = "" if weight.shape[1] == 1 else f",<br>averaged over {weight.shape[1]} inputs"
+            self.kernel_scale_text.value = compact(
                 f"blue {kernel_scale[0]:.2g} to red {kernel_scale[1]:.2g}{averaged}")
         self.kernels_box.layout.display = None if kernels is not None else "none"
         predicted = int(self.logits.argmax())

@@ -24,7 +24,7 @@ from torch import nn
 
 from .. import render
 from ..googlenet import PATH_COLORS, PathCost, inception_blocks, path_costs
-from .common import Explorer, picture, single_thread
+from .common import Explorer, compact, picture, shown_at_own_size, single_thread
 from .feature_maps import tile
 
 SHOWN = 8  # feature maps shown per path
@@ -45,12 +45,12 @@ def _hex_to_rgb(color: str) -> tuple[int, int, int]:
     return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
 
 
-def channel_strip(means: torch.Tensor, ranges, height: int = 56) -> tuple[np.ndarray, int]:
+def channel_strip(means: torch.Tensor, ranges, height: int = 40) -> tuple[np.ndarray, int]:
     """One bar per output channel (its height: the channel's mean activation), coloured by the
     path that fills it, on a light tint of that path's colour. Returns the picture and the bar
     width in pixels; ``mark_channels`` then marks the channels on show below the bars."""
     count = len(means)
-    bar = min(4, max(1, 768 // max(count, 1)))  # 1024 channels: 1 pixel each; 256: 3
+    bar = min(24, max(1, 768 // max(count, 1)))  # 1024 channels: 1 pixel each; 256: 3; 32: 24
     values = means.float().clamp(min=0).numpy()
     top = float(values.max()) if count and values.max() > 0 else 1.0
     levels = height - np.round(values / top * (height - 2)).astype(int)  # row where a bar starts
@@ -89,17 +89,21 @@ class InceptionExplorer(Explorer):
         self._inputs: dict[int, tuple[dict, torch.Tensor]] = {}  # image -> (block inputs, logits)
         self._outputs: dict[tuple[int, str], list[torch.Tensor]] = {}  # (image, block) -> paths
         self._tables: dict[str, tuple[list[PathCost], list[str]]] = {}
-        self._input_png: dict[int, bytes] = {}
+        self._input_png: dict[int, np.ndarray] = {}
         self._strips: dict[tuple[int, str], tuple[np.ndarray, int]] = {}  # unmarked, per output
         widest = max(max(b.path_channels) for b in self.blocks.values())
 
+        # Laid out for a projector (1280x720 with the file browser open: about 860 x 600 px):
+        # one row of controls, the image and its readout, the four paths side by side, the
+        # concatenated output.
         self._register("block", widgets.Dropdown(
             options=[(f"{name} (module {name[0]})", name) for name in self.blocks],
-            description="block", layout=widgets.Layout(width="220px")))
+            description="block", layout=widgets.Layout(width="215px")))
         self._register("image", widgets.IntSlider(min=0, max=len(images) - 1,
                                                   description="test image"))
-        self._register("channel", widgets.IntSlider(min=0, max=widest - 1,
-                                                    description="channels from"))
+        self._register("channel", widgets.IntSlider(
+            min=0, max=widest - 1, description="channels from",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="270px")))
         self.readout = widgets.HTML()
         self.input_picture = picture()
         self.path_titles = [widgets.HTML() for _ in range(4)]
@@ -109,16 +113,16 @@ class InceptionExplorer(Explorer):
         self.output_picture = picture()
         self.output_caption = widgets.HTML()
         columns = [widgets.VBox([title, table, maps, caption],
-                                layout=widgets.Layout(width="240px", margin="0 6px 0 0"))
+                                layout=widgets.Layout(width="205px", margin="0 8px 0 0"))
                    for title, table, maps, caption in zip(self.path_titles, self.path_tables,
                                                           self.path_pictures, self.path_captions)]
         self.root = widgets.VBox([
-            widgets.HBox(list(self._controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox(list(self._controls.values())),
             widgets.HBox([self.input_picture, self.readout]),
             self.message,
-            widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HTML("<b>concatenated output</b> (one bar per channel: its mean activation; "
-                         "red marks: the channels shown above)"),
+            widgets.HBox(columns),
+            widgets.HTML(compact("<b>concatenated output</b> (one bar per channel: its mean "
+                                 "activation; red marks: the channels shown above)")),
             self.output_picture, self.output_caption])
         self._start(block=block, image=image, channel=channel)
 
@@ -171,15 +175,14 @@ class InceptionExplorer(Explorer):
             for cost in costs:
                 rows = "".join(
                     f"<tr><td>{html.escape(layer.kind)}</td><td>{layer.in_channels}&rarr;"
-                    f"{layer.out_channels}</td><td>{'x'.join(map(str, layer.output_shape))}</td>"
-                    f"<td>{layer.parameters:,}</td></tr>" for layer in cost.layers)
-                tables.append(
-                    '<table style="font-size:11px"><tr><th>layer</th><th>channels</th>'
-                    f"<th>output</th><th>params</th></tr>{rows}</table>"
-                    f"<div style='font-size:11px'>{cost.parameters / parameters:.0%} of the "
-                    f"block's parameters ({cost.parameters:,}), "
-                    f"{cost.multiply_adds / work:.0%} of its multiply-adds "
-                    f"({cost.multiply_adds:,})</div>")
+                    f"{layer.out_channels}</td><td style='text-align:right'>"
+                    f"{layer.parameters:,}</td></tr>" for layer in cost.layers)
+                tables.append(compact(
+                    '<table style="font-size:12px; border-spacing:6px 0"><tr><th>layer</th>'
+                    f"<th>channels</th><th>params</th></tr>{rows}</table>"
+                    f"<div style='font-size:12px'>{cost.parameters / parameters:.0%} of the "
+                    f"block's parameters, {cost.multiply_adds / work:.0%} of its multiply-adds "
+                    f"({cost.multiply_adds:,})</div>"))
             self._tables[block] = (costs, tables)
         return self._tables[block]
 
@@ -206,42 +209,41 @@ class InceptionExplorer(Explorer):
             maps.append(picked)
             shown.append(range(ranges[path][0] + channel, ranges[path][0] + stop))
             color = PATH_COLORS[path]
-            self.path_titles[path].value = (
+            self.path_titles[path].value = compact(
                 f'<b style="color:{color}">path {path + 1}: {html.escape(cost.name)}</b>')
             self.path_tables[path].value = tables[path]
             if len(picked):
-                self.path_pictures[path].value = render.png_bytes(tile(picked, columns=4,
-                                                                       target=48))
-                self.path_captions[path].value = html.escape(
+                shown_at_own_size(self.path_pictures[path], tile(picked, columns=4, target=40))
+                self.path_captions[path].value = compact(html.escape(
                     f"channels {channel}-{stop - 1} of {counts[path]} (block output "
-                    f"{ranges[path][0] + channel}-{ranges[path][0] + stop - 1})")
+                    f"{ranges[path][0] + channel}-{ranges[path][0] + stop - 1})"))
             else:
                 self.path_pictures[path].value = b""
-                self.path_captions[path].value = html.escape(
-                    f"this path has only {counts[path]} channels (0 to {counts[path] - 1})")
+                self.path_captions[path].value = compact(html.escape(
+                    f"this path has only {counts[path]} channels (0 to {counts[path] - 1})"))
         output = torch.cat(outputs)
         if (image, block) not in self._strips:
             if len(self._strips) > 64:
                 self._strips.pop(next(iter(self._strips)))
             self._strips[(image, block)] = channel_strip(output.mean(dim=(1, 2)), ranges)
         strip, bar = self._strips[(image, block)]
-        self.output_picture.value = render.png_bytes(
-            mark_channels(strip, bar, [c for path in shown for c in path]))
+        shown_at_own_size(self.output_picture,
+                          mark_channels(strip, bar, [c for path in shown for c in path]))
         self.output_caption.value = html.escape(" \u00b7 ".join(
             f"path {i + 1}: channels {a}-{b - 1}" for i, (a, b) in enumerate(ranges))
             + f" ({ranges[-1][1]} in all)")
         if image not in self._input_png:
-            self._input_png[image] = render.png_bytes(tile(self.images[image], 1, target=96))
-        self.input_picture.value = self._input_png[image]
+            self._input_png[image] = tile(self.images[image], 1, target=64)
+        shown_at_own_size(self.input_picture, self._input_png[image])
         X = self.block_inputs(image)[0][block]
         _, c_in, height, width = X.shape
         logits = self.block_inputs(image)[1]
         truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
-        self.readout.value = html.escape(
+        self.readout.value = compact(html.escape(
             f"block {block} (module {block[0]}): {c_in}x{height}x{width} in -> "
             f"{' + '.join(map(str, counts))} = {sum(counts)} channels of {height}x{width}; "
             f"channels {channel}-{channel + SHOWN - 1} of each path shown; "
-            f"predicted: {self._name(int(logits.argmax()))}{truth}")
+            f"predicted: {self._name(int(logits.argmax()))}{truth}"))
         return InceptionView(block, maps, output, ranges, costs)
 
     def _name(self, label: int) -> str:

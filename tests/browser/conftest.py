@@ -113,11 +113,14 @@ class LabServer:
 
     def __init__(self, process: subprocess.Popen, url: str, token: str, root: Path, log: Path):
         self.process, self.url, self.token, self.root, self.log = process, url, token, root, log
+        self.pages_opened = 0  # each page gets a workspace of its own (notebook_url)
 
     def notebook_url(self, notebook: str) -> str:
-        """The notebook in JupyterLab, in a workspace of its own (a page opened in the
-        default workspace would restore the tabs another page saved there)."""
-        workspace = Path(notebook).stem
+        """The notebook in JupyterLab, in a workspace of its own for each page: a page opened
+        in a workspace another page used would restore its tabs (the default workspace), or
+        the slideshow another test left open in it, whose bundled JupyterLab logs errors."""
+        self.pages_opened += 1
+        workspace = f"{Path(notebook).stem}-{self.pages_opened}"
         return f"{self.url}lab/workspaces/{workspace}/tree/notebooks/{notebook}?token={self.token}"
 
     def log_tail(self, characters: int = 3000) -> str:

@@ -100,7 +100,11 @@ def slideshow(lab):
     frame = next(frame for frame in page.frames if "/rise/" in frame.url)
     frame.locator(".reveal .slides section.present").first.wait_for(
         timeout=SLIDESHOW_START_S * 1000)
-    return page, frame
+    yield page, frame
+    # The slideshow's bundled JupyterLab logs the missing module of the xfail below into this
+    # page's console: the widget tests get a fresh page of chapter 0 (in a new workspace).
+    page.close()
+    lab.ran.pop(SETUP, None)
 
 
 def test_alt_r_starts_the_slideshow_at_the_selected_cells_slide(slideshow):
