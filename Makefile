@@ -16,7 +16,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 WORK   ?= classroom
 CHAPTER ?=
 
-.PHONY: install lab reset test lint unit notebooks execute figures benchmark data screenshots clean
+.PHONY: install lab reset test lint unit notebooks execute check-class hooks figures benchmark data screenshots clean
 
 install: $(STAMP)
 
@@ -55,9 +55,21 @@ test: install
 	CNN_PROFILE=$(PROFILE) $(BIN)/pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg tests notebooks
 
-# Re-execute every notebook in the class profile and save its outputs (what we commit).
+# Re-execute every notebook in the class profile and save its outputs (what we commit), stamped
+# with the profile, the data set and a hash of the sources (`make test` and the hook check it).
+# NOTEBOOKS=notebooks/07_googlenet.ipynb re-executes one.
+NOTEBOOKS ?= notebooks/*.ipynb
 execute: install
-	CNN_PROFILE=class $(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+	CNN_PROFILE=class $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+
+# A teacher's Run All of every notebook in the class profile, saving nothing: must pass, with
+# times. Too long for CI's budget (about 17 minutes on 2 cores); run it before a class.
+check-class: install
+	CNN_PROFILE=class $(BIN)/python scripts/execute_notebooks.py --check $(NOTEBOOKS)
+
+# For course developers: a commit of a notebook that is not a stamped class-profile run is refused.
+hooks:
+	git config core.hooksPath scripts/git-hooks
 
 # Widget screenshots for the README, taken by the browser tests.
 screenshots: install

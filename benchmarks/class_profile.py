@@ -54,6 +54,8 @@ def main(argv=None) -> int:
     overrides = {name: (float(value) if "." in value or "e" in value else int(value))
                  for name, value in (item.split("=", 1) for item in args.set)}
     loaded = data.load_data()
+    command = "python benchmarks/class_profile.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     chapters = args.only or list(runs.CHAPTER_RUNS)
     results = []
     print(f"{'chapter':<13} {'judged accuracy per seed':<26} {'min-max':<12} {'target':>6} {'book':>5} {'s/run':>6}")
@@ -69,7 +71,7 @@ def main(argv=None) -> int:
                             "notebook": spec.notebook, "seed": seed, "settings": asdict(run),
                             "parameters": models.count_parameters(net), "history": history.as_dict(),
                             "judged_accuracy": judged[-1], "final_accuracy": history.test_acc[-1],
-                            "seconds": seconds[-1]})
+                            "seconds": seconds[-1], "command": command, "date": today})
             print(f"  {chapter} seed {seed}: test acc per epoch "
                   + " ".join(f"{a:.3f}" for a in history.test_acc) + f"; {seconds[-1]:.0f} s", flush=True)
         target = models.accuracy_target(spec.model, loaded.key, args.profile)
@@ -86,8 +88,7 @@ def main(argv=None) -> int:
     document = {"what": "each chapter's class-profile training, as its notebook makes it",
                 "data": loaded.name, "data_key": loaded.key, "profile": args.profile,
                 "device": args.device, "machine": machine(),
-                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-                "command": "python benchmarks/class_profile.py " + " ".join(argv or sys.argv[1:]),
+                "date": today, "command": command,  # the latest; each run keeps its own
                 "runs": kept + results}
     args.output.write_text(json.dumps(document, indent=1) + "\n")
     print(f"wrote {args.output}")

@@ -44,6 +44,8 @@ CHAPTER_RUNS: dict[str, ChapterRun] = {run.chapter: run for run in (
                lambda run: models.vgg(width=run.width, image_size=run.resize, hidden=run.hidden)),
     ChapterRun("nin", "nin", "NiN", "06_nin",
                lambda run: models.init_kaiming(models.nin(run.width, run.resize)), init=None),
+    ChapterRun("googlenet", "googlenet", "GoogLeNet", "07_googlenet",
+               lambda run: models.init_kaiming(models.googlenet(run.width, run.resize)), init=None),
     ChapterRun("lenet_bn", "lenet_bn", "LeNet + batch norm", "08_batch_norm",
                lambda run: models.lenet_bn()),
     ChapterRun("resnet", "resnet18", "ResNet-18", "09_resnet",

@@ -1,14 +1,24 @@
 """Execute notebooks top to bottom in a fresh kernel and save them with their outputs.
 
     python scripts/execute_notebooks.py notebooks/01_convolution.ipynb [...]
+    python scripts/execute_notebooks.py --check notebooks/*.ipynb   # run, write nothing
+    python scripts/execute_notebooks.py --verify notebooks/*.ipynb  # stamps only (seconds)
 
 The profile comes from CNN_PROFILE (``make execute`` sets ``class``, the
 profile whose outputs we commit). Each notebook runs in its own directory,
-as in JupyterLab, and is written back only if every cell succeeded.
+as in JupyterLab, and is written back only if every cell succeeded, with a
+stamp in its metadata (``cnn_course``): the profile, the data set and a
+hash of its cells' sources. ``--verify`` (the pre-commit hook, and a unit
+test) checks that every stamp says class profile on Fashion-MNIST and
+matches the sources: a notebook edited after its run, or run in another
+profile or on the offline digits, is refused.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
 import os
 import sys
 import time
@@ -18,8 +28,40 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+COMMITTED_PROFILE, COMMITTED_DATA = "class", "fashion_mnist"
 
-def execute(path: Path, timeout: int = 1200) -> float:
+
+def sources_hash(notebook) -> str:
+    """SHA-256 of the cells' kinds and sources, in order (outputs and metadata excluded)."""
+    cells = [[cell["cell_type"], "".join(cell["source"])] for cell in notebook["cells"]]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+
+
+def data_key() -> str:
+    """The data set a kernel started now would train on: what ``load_data`` finds."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from cnn_helpers import data
+
+    return data.load_data(download_if_missing=False).key
+
+
+def stamp_problem(path: Path) -> str | None:
+    """Why the committed ``path`` is not a class-profile run of its sources on Fashion-MNIST
+    (None when it is)."""
+    notebook = json.loads(path.read_text())
+    stamp = notebook["metadata"].get("cnn_course")
+    if not stamp:
+        return f"{path.name}: no execution stamp; run `make execute` (or this script) on it"
+    if (stamp.get("profile"), stamp.get("data")) != (COMMITTED_PROFILE, COMMITTED_DATA):
+        return (f"{path.name}: executed in the {stamp.get('profile')} profile on "
+                f"{stamp.get('data')}; commit it executed in the {COMMITTED_PROFILE} profile on "
+                f"{COMMITTED_DATA} (CNN_DATA_DIR pointing at the real Fashion-MNIST)")
+    if stamp.get("sources") != sources_hash(notebook):
+        return f"{path.name}: edited after it was executed; re-execute it"
+    return None
+
+
+def execute(path: Path, timeout: int = 1200, write: bool = True, data: str | None = None) -> float:
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:  # a truly fresh run: no stale outputs or counts
         if cell.cell_type == "code":
@@ -31,27 +73,47 @@ def execute(path: Path, timeout: int = 1200) -> float:
     client.execute()
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+    seconds = time.perf_counter() - start
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)",
                                        "language": "python", "name": "python3"}
-    nbformat.write(notebook, path)
-    return time.perf_counter() - start
+    notebook.metadata["cnn_course"] = {"profile": os.environ["CNN_PROFILE"], "data": data,
+                                       "sources": sources_hash(notebook)}
+    if write:
+        nbformat.write(notebook, path)
+    return seconds
 
 
-def main(paths: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="execute, report times, write nothing")
+    mode.add_argument("--verify", action="store_true", help="only check the stamps")
+    args = parser.parse_args(argv)
+    if args.verify:
+        problems = [problem for path in args.notebooks if (problem := stamp_problem(path))]
+        print("\n".join(problems) or f"{len(args.notebooks)} notebooks: class-profile runs of "
+              "their sources on Fashion-MNIST")
+        return 1 if problems else 0
     os.environ.setdefault("CNN_PROFILE", "class")
-    failed = False
-    for name in paths:
-        path = Path(name)
+    data = data_key()
+    failed, total = False, 0.0
+    for path in args.notebooks:
         try:
-            seconds = execute(path)
+            seconds = execute(path, write=not args.check, data=data)
         except CellExecutionError as error:
-            print(f"FAILED {path}: {str(error)[:2000]}")
+            print(f"FAILED {path}: {str(error)[:2000]}", flush=True)
             failed = True
             continue
-        size = path.stat().st_size / 1e6
-        print(f"executed {path} in {seconds:.0f} s ({os.environ['CNN_PROFILE']} profile, {size:.2f} MB)")
+        total += seconds
+        done = "ran" if args.check else "executed"
+        size = "" if args.check else f", {path.stat().st_size / 1e6:.2f} MB"
+        print(f"{done} {path} in {seconds:.0f} s ({os.environ['CNN_PROFILE']} profile, "
+              f"{data}{size})", flush=True)
+    print(f"{'FAILED' if failed else 'all passed'}: {len(args.notebooks)} notebooks, "
+          f"{total:.0f} s in all")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
