@@ -7,6 +7,7 @@ is a float tensor in [0, 1]: (h, w) for grey images.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -78,3 +79,31 @@ def shifted(X: torch.Tensor, rows: int = 0, cols: int = 0) -> torch.Tensor:
     )
     top, left = abs(rows) - rows, abs(cols) - cols
     return padded[..., top : top + h, left : left + w].reshape(X.shape)
+
+
+def transformed(X: torch.Tensor, shift: float = 0.0, angle: float = 0.0, scale: float = 1.0) -> torch.Tensor:
+    """(h, w) image ``X`` shifted right by ``shift`` pixels, rotated by ``angle`` degrees
+    (counter-clockwise) and rescaled by ``scale`` (1.1: 10% larger), about its centre.
+
+    Bilinear interpolation (``F.grid_sample``), the border values repeated
+    where the image uncovers its edge. A whole-pixel shift alone is exact
+    (``shifted``): no interpolation, so unchanged values stay exactly equal.
+    Used by chapter 2 to test the notes' translation, rotation and scale
+    invariance. Raises ``ValueError`` for a non-positive ``scale`` or a
+    non-2-D ``X``.
+    """
+    if X.dim() != 2:
+        raise ValueError(f"X must be one grey image (height, width), got {tuple(X.shape)}")
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    if angle == 0 and scale == 1 and float(shift).is_integer():
+        return shifted(X, 0, int(shift))
+    h, w = X.shape
+    a = math.radians(angle)
+    # each output pixel p reads the input at A p + t (coordinates from -1 to 1 across the image)
+    A = torch.tensor([[math.cos(a), -math.sin(a) * h / w], [math.sin(a) * w / h, math.cos(a)]]) / scale
+    t = torch.tensor([[-2.0 * shift / w], [0.0]])
+    grid = torch.nn.functional.affine_grid(torch.cat([A, t], 1)[None].to(X), (1, 1, h, w),
+                                           align_corners=False)
+    return torch.nn.functional.grid_sample(X[None, None], grid, mode="bilinear", padding_mode="border",
+                                           align_corners=False)[0, 0]

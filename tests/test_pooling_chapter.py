@@ -11,7 +11,7 @@ from torch import nn
 
 from cnn_helpers import ops, pooling
 from cnn_helpers.exercises import pooling as exercises
-from cnn_helpers.images import edge_image, photo
+from cnn_helpers.images import checkerboard, edge_image, photo, shifted, transformed
 
 # ---------------------------------------------------------------- fast pooling = from-scratch pooling
 
@@ -89,6 +89,67 @@ def test_edge_response_marks_the_notes_two_vertical_edges():
     Y = pooling.edge_response(edge_image())
     assert Y.shape == (6, 7)
     assert Y.sum(0).tolist() == [0, 6, 0, 0, 0, 6, 0]
+
+
+# ---------------------------------------------------------------- shifts, rotations, rescalings
+
+
+def test_transformed_moves_rotates_and_rescales_about_the_centre():
+    X = photo("camera", 64)
+    assert torch.equal(transformed(X), X) and torch.equal(transformed(X, shift=2), shifted(X, 0, 2))
+    dot = torch.zeros(9, 9)
+    dot[4, 6] = 1  # two pixels right of the centre
+    assert transformed(dot, angle=90).nonzero().tolist() == [[2, 4]]  # counter-clockwise: above it
+    assert transformed(dot, scale=2).argmax() == 4 * 9 + 8  # twice as far out: four pixels right
+    with pytest.raises(ValueError, match="scale"):
+        transformed(X, scale=0)
+
+
+def test_relative_change_is_zero_when_unchanged_and_root_two_when_edges_move_off_themselves():
+    Y = pooling.edge_response(edge_image())
+    assert pooling.relative_change(Y, Y) == 0
+    assert pooling.relative_change(Y, pooling.edge_response(shifted(edge_image(), 0, 1))) == \
+        pytest.approx(2 ** 0.5)
+    with pytest.raises(ValueError, match="all zeros"):
+        pooling.relative_change(torch.zeros(3), torch.ones(3))
+
+
+@pytest.mark.parametrize("image", [photo("camera", 256), checkerboard(256, 7)], ids=["photo", "pattern"])
+def test_pooling_absorbs_part_of_a_one_pixel_shift_but_little_of_a_rotation_or_rescaling(image):
+    rows = {row.transformation: row for row in pooling.transformation_sensitivity(image)}
+    assert list(rows) == list(pooling.TRANSFORMATIONS)
+    for mode in ("max", "avg"):
+        assert rows["shift 1 px"].kept(mode) <= pooling.SHIFT_KEPT_AT_MOST
+        for name in ("rotate 5°", "rotate 10°", "rotate 15°", "scale 0.9", "scale 1.1"):
+            assert rows[name].kept(mode) >= pooling.OTHER_KEPT_AT_LEAST
+            assert rows[name].pooled[mode] > rows["shift 1 px"].pooled[mode]
+
+
+def test_the_invariance_check_fails_when_a_rotation_is_absorbed_like_a_shift():
+    rows = pooling.transformation_sensitivity(photo("camera", 256), {
+        "shift 1 px": dict(shift=1), "rotate 5°": dict(angle=5)})
+    pooling.check_transformation_claims({"photo": rows})
+    absorbed = pooling.Sensitivity("rotate 5°", rows[1].unpooled, {"max": 0.1, "avg": 0.1})
+    with pytest.raises(AssertionError):
+        pooling.check_transformation_claims({"photo": [rows[0], absorbed]})
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_a_rotation_is_absorbed_only_near_its_centre(mode):
+    pooling.check_rotation_absorbed_near_centre_only(photo("camera", 256), angle=5, mode=mode)
+
+
+def test_averaging_shrinks_the_estimates_spread_as_one_over_root_n_but_a_constant_error_moves_max_too():
+    rows = pooling.check_window_errors(noise=0.2, offset=0.3)
+    assert [row.window for row in rows] == [4, 9, 16]
+    assert all(row.mean_of_max > row.mean_of_average for row in rows)  # the maximum overestimates
+
+
+def test_max_pooling_survives_in_every_net_after_lenet_and_global_average_pooling_ends_the_modern_ones():
+    counts = {c.net: c for c in pooling.check_pooling_census()}
+    assert counts["LeNet (the book's)"].max_pooling == 0 and counts["LeNet (the book's)"].average_pooling == 2
+    assert counts["VGG-11"].max_pooling == 5 and counts["ResNet-18"].max_pooling == 1
+    assert counts["DenseNet"].average_pooling == 3  # its transition layers
 
 
 # ---------------------------------------------------------------- parameters (2, 2.3)
