@@ -36,6 +36,7 @@ import torch
 from torch import nn
 
 from . import models, runs
+from .memory import activation_bytes  # chapter 11's memory column (moved to memory)
 from .profiles import RunSettings, settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,33 +241,6 @@ def receptive_field_side(net: nn.Module, image_size: int, largest: int = 4096) -
             return int(max(rows[-1] - rows[0], cols[-1] - cols[0])) + 1
         size *= 2
     raise ValueError(f"the receptive field still reaches the border of a {largest}x{largest} input")
-
-
-def activation_bytes(net: nn.Module, image_size: int, batch: int = 2) -> int:
-    """Bytes autograd saves for the backward pass per image, in training mode.
-
-    Runs a forward pass of ``batch`` (default 2: batch norm needs two values per channel) random
-    images under ``torch.autograd.graph.saved_tensors_hooks``, sums each saved tensor's storage
-    once (a ReLU's output and the next convolution's input are one storage) and leaves out the
-    parameters (they are memory of the net, not of the image); divides by ``batch``. float32.
-    """
-    parameters = {p.untyped_storage().data_ptr() for p in net.parameters()}
-    seen: dict[int, int] = {}
-
-    def pack(tensor):
-        storage = tensor.untyped_storage()
-        if storage.data_ptr() not in parameters:
-            seen[storage.data_ptr()] = storage.nbytes()
-        return tensor
-
-    was_training = net.training
-    net.train()
-    try:
-        with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
-            net(torch.rand(batch, 1, image_size, image_size))
-    finally:
-        net.train(was_training)
-    return sum(seen.values()) // batch
 
 
 @functools.lru_cache(maxsize=None)
