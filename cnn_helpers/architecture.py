@@ -362,24 +362,26 @@ def describe(net: nn.Module, input_shape=(1, 1, 28, 28)) -> list:
     return [Layer("input", "input", shape)] + items
 
 
-def collapse(items: list, names=lambda name: True, inline=lambda name: False) -> list:
+def collapse(items: list, names=lambda name: True, inline=lambda name: False,
+             lines=lambda block: None) -> list:
     """Draw every ``Block`` whose name passes ``names`` as one box of summary lines, and
-    those whose name passes ``inline`` as their contents without a frame."""
+    those whose name passes ``inline`` as their contents without a frame. ``lines(block)``
+    may give a collapsed block's lines (its first in bold); None: its name and ``summary``."""
     result = []
     for item in items:
         if isinstance(item, Block) and names(item.name):
             result.append(Layer("block", item.name, item.shape, list(item.module.modules())[1:],
-                                lines=[item.name] + summary(item.items)))
+                                lines=lines(item) or [item.name] + summary(item.items)))
         elif isinstance(item, Block) and inline(item.name):
-            result.extend(collapse(item.items, names, inline))
+            result.extend(collapse(item.items, names, inline, lines))
         elif isinstance(item, Block):
-            result.append(Block(item.name, collapse(item.items, names, inline), item.shape,
+            result.append(Block(item.name, collapse(item.items, names, inline, lines), item.shape,
                                 item.module))
         elif isinstance(item, Parallel):
-            result.append(Parallel([collapse(b, names, inline) for b in item.branches],
+            result.append(Parallel([collapse(b, names, inline, lines) for b in item.branches],
                                    item.merge, item.shape))
         elif isinstance(item, Repeat):
-            instances = [collapse([i], names, inline) for i in item.instances]
+            instances = [collapse([i], names, inline, lines) for i in item.instances]
             if all(len(instance) == 1 for instance in instances):
                 instances = [instance[0] for instance in instances]
                 result.append(Repeat(instances[0], item.times, instances))

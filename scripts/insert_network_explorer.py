@@ -17,6 +17,7 @@ CHAPTERS = {
     "04_alexnet": ("viewer = FeatureMapViewer(net,", "net", "run.resize"),
     "05_vgg": ("viewer = FeatureMapViewer(narrow,", "narrow", "run.resize"),
     "06_nin": ("viewer = FeatureMapViewer(net,", "net", "run.resize"),
+    "07_googlenet": ("viewer = FeatureMapViewer(layers,", "layers", "run.resize"),
     "08_batch_norm": ("axes[1].legend(fontsize=8)", "net", None),
     "09_resnet": ("viewer = FeatureMapViewer(narrow,", "narrow", "run.resize"),
     "10_densenet": ("viewer = FeatureMapViewer(narrow,", "narrow", "run.resize"),
@@ -28,6 +29,13 @@ parameters, its multiply-adds and the receptive field of one of its outputs ("â€
 flatten), with a thumbnail of what it makes of one test image. The slider enlarges one layer's
 maps; for a convolution it also shows the kernel that made the chosen map. Its totals are
 `models.count_parameters` and `models.multiply_adds`."""
+# chapter -> (the explorer's variable, a sentence after MARKDOWN), where not ("explorer", "")
+VARIABLES = {
+    # "explorer" is the Inception explorer's name further down in chapter 7
+    "07_googlenet": ("network_explorer", "\n\nHere it walks `layers`, the unrolled net of the "
+                     "viewer above, so each of the nine\nInception blocks is a card of its own; "
+                     "a block's receptive field is that of its widest path."),
+}
 
 
 def lines(text: str) -> list[str]:
@@ -45,11 +53,12 @@ def main() -> None:
         index = next(i for i, cell in enumerate(cells)
                      if cell["cell_type"] == "code" and after in "".join(cell["source"]))
         size = f", resize={resize}" if resize else ""
+        variable, sentence = VARIABLES.get(name, ("explorer", ""))
         code = ("from cnn_helpers.widgets.network_explorer import NetworkExplorer\n\n"
-                f"explorer = NetworkExplorer({net}, data.test_images[:32], data.test_labels[:32], "
-                f"data.classes{size})\nexplorer")
+                f"{variable} = NetworkExplorer({net}, data.test_images[:32], "
+                f"data.test_labels[:32], data.classes{size})\n{variable}")
         new = [{"cell_type": "markdown", "id": uuid.uuid4().hex[:8], "metadata": {},
-                "source": lines(MARKDOWN)},
+                "source": lines(MARKDOWN + sentence)},
                {"cell_type": "code", "execution_count": None, "id": uuid.uuid4().hex[:8],
                 "metadata": {}, "outputs": [], "source": lines(code)}]
         cells[index + 1:index + 1] = new

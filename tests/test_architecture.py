@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnn_helpers import architecture, architecture_layout, models
+from cnn_helpers import architecture, architecture_layout, googlenet, models
 from cnn_helpers.architecture import Block, Layer, Parallel, Repeat
 from cnn_helpers.figures import architectures
 
@@ -24,7 +24,7 @@ def built(name):
     torch.manual_seed(0)
     net = spec["build"]()
     return net, architectures.figure_of(net, spec["input_shape"], spec["title"], spec["collapse"],
-                                        spec["inline"])
+                                        spec["inline"], spec["lines"])
 
 
 def expected_words(module) -> list[str]:
@@ -54,17 +54,40 @@ def missing_words(module, line) -> list[str]:
     return absent
 
 
+def inception_line(name: str) -> str:
+    """How the notes write a GoogLeNet block's channels, from the table (not the figure code)."""
+    _, c1, (a2, b2), (a3, b3), c4 = models.INCEPTION_BLOCKS[name]
+    return f"{c1} + ({a2}, {b2}) + ({a3}, {b3}) + {c4}"
+
+
 @pytest.mark.parametrize("name", FIGURES)
 def test_every_convolution_pooling_and_fully_connected_layer_is_drawn_with_its_numbers(name):
+    """(In GoogLeNet's whole-net figure an Inception block is one box in the notes' notation,
+    its name and c1 + (c2) + (c3) + c4: its layers' kernels are those of the block figure.)"""
     net, figure = built(name)
+    inside = {}  # id of a module inside an Inception block -> the block's name
+    if name == "arch_googlenet.png":
+        for block, inception in googlenet.inception_blocks(net).items():
+            inside.update((id(part), block) for part in inception.modules())
     for module in net.modules():
         if not isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d,
                                    nn.Linear)):
             continue
         boxes = [box for box in figure.boxes if any(m is module for m in box.modules)]
         assert len(boxes) == 1, f"{name}: {module} is drawn in {len(boxes)} boxes"
+        if id(module) in inside:
+            block = inside[id(module)]
+            assert boxes[0].lines == [f"Inception {block}", inception_line(block)], boxes[0].lines
+            continue
         assert any(not missing_words(module, line) for line in boxes[0].lines), \
             f"{name}: no line of {boxes[0].lines} says {expected_words(module)}"
+
+
+def test_googlenets_figure_draws_all_nine_inception_blocks_each_as_one_box_in_order():
+    _, figure = built("arch_googlenet.png")
+    blocks = [box.lines[0].removeprefix("Inception ") for box in figure.boxes
+              if box.lines[0].startswith("Inception")]
+    assert blocks == list(models.INCEPTION_BLOCKS)
 
 
 @pytest.mark.parametrize("name", FIGURES)

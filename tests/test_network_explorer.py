@@ -1,11 +1,16 @@
 """The network explorer: every layer as a card with its numbers, one layer enlarged."""
 
+import re
+
+import ipywidgets as widgets
 import pytest
 import torch
 from torch import nn
 
 from cnn_helpers import models
+from cnn_helpers.googlenet import unrolled
 from cnn_helpers.receptive import receptive_field
+from cnn_helpers.widgets import network_explorer
 from cnn_helpers.widgets.network_explorer import NetworkExplorer
 
 
@@ -27,7 +32,7 @@ def test_the_cards_add_up_to_the_nets_parameters_and_multiply_adds(build, side):
     assert sum(row.parameters for row in explorer.rows) == models.count_parameters(net)
     assert sum(row.multiply_adds for row in explorer.rows) == sum(
         work for _, _, work in models.multiply_adds(net, (1, 1, side, side)))
-    assert f"{models.count_parameters(net):,} parameters" in explorer.root.children[2].value
+    assert f"{models.count_parameters(net):,} parameters" in explorer.totals.value
 
 
 def test_lenets_receptive_fields_are_receptive_field_of_its_layers_and_a_dash_after_flatten(
@@ -85,3 +90,79 @@ def test_images_and_nets_the_explorer_cannot_take_are_explained():
         NetworkExplorer(models.Residual(1, 1), torch.zeros(2, 1, 8, 8))
     with pytest.raises(ValueError, match="non-empty"):
         NetworkExplorer(nn.Sequential(nn.Conv2d(1, 1, 3)), torch.zeros(0, 1, 8, 8))
+
+
+# -- a projector: 1280x720 beside the file browser (the browser test measures the whole) -----
+def _pixels(size: str) -> int:
+    return int(size.removesuffix("px"))
+
+
+def _html_texts(widget) -> list[str]:
+    if isinstance(widget, widgets.HTML):
+        return [widget.value]
+    return [text for child in getattr(widget, "children", ()) for text in _html_texts(child)]
+
+
+@pytest.mark.parametrize("build, side, resize", [
+    (models.lenet, 28, None),
+    (lambda: models.resnet18(width=1 / 4), 28, 48),  # the class profile's ResNet
+    (lambda: unrolled(models.googlenet(width=1 / 8, image_size=32)), 28, 32),  # chapter 7, smoke
+    (lambda: models.alexnet(), 28, 224),  # 96 maps of 54×54: too large for the box at once
+])
+def test_every_picture_keeps_to_its_box_at_every_layer(build, side, resize):
+    torch.manual_seed(0)
+    explorer = NetworkExplorer(build(), torch.rand(2, 1, side, side), resize=resize)
+    boxes = [(explorer.maps_picture, network_explorer.MAPS_BOX),
+             (explorer.map_picture, network_explorer.MAP_BOX),
+             (explorer.kernel_picture, network_explorer.KERNEL_BOX),
+             (explorer.input_picture, network_explorer.INPUT_BOX)]
+    for layer in range(len(explorer.rows)):
+        assert explorer.update(layer=layer) is not None, explorer.error
+        for picture, (width, height) in boxes:
+            if picture.layout.display != "none" and picture.value:
+                assert _pixels(picture.layout.width) <= width, (layer, picture.layout.width)
+                assert _pixels(picture.layout.height) <= height, (layer, picture.layout.height)
+    for thumbnail in explorer.thumbnails:
+        assert _pixels(thumbnail.layout.height) <= network_explorer.THUMBNAIL
+        assert _pixels(thumbnail.layout.width) <= network_explorer.CARD_WIDTH - 8
+
+
+def test_a_window_of_cards_follows_the_layer_and_the_slider_reaches_every_layer(lenet_explorer):
+    count = len(lenet_explorer.rows)
+    assert count > network_explorer.WINDOW and lenet_explorer._controls["layer"].max == count - 1
+    for layer in range(count):
+        shown = lenet_explorer.update(layer=layer)["window"]
+        assert layer in shown and len(shown) == network_explorer.WINDOW
+        displayed = [i for i, card in enumerate(lenet_explorer.cards)
+                     if card.layout.display != "none"]
+        assert displayed == list(shown)
+        assert f"layers {shown[0]}-{shown[-1]} of 0-{count - 1} shown" in lenet_explorer.totals.value
+        assert "61,706 parameters" in lenet_explorer.totals.value  # the totals stay in view
+    assert list(network_explorer.window(0, 12)) == [0, 1, 2, 3, 4, 5]
+    assert list(network_explorer.window(5, 12)) == [2, 3, 4, 5, 6, 7]
+    assert list(network_explorer.window(11, 12)) == [6, 7, 8, 9, 10, 11]
+    assert list(network_explorer.window(3, 4)) == [0, 1, 2, 3]
+
+
+def test_a_net_with_few_layers_shows_all_its_cards():
+    explorer = NetworkExplorer(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten()),
+                               torch.rand(2, 1, 8, 8))
+    assert all(card.layout.display != "none" for card in explorer.cards)
+    assert "all 3 layers" in explorer.totals.value
+
+
+def test_maps_are_drawn_as_large_as_their_box_allows_and_large_maps_a_page_at_a_time():
+    assert network_explorer.fit_grid(6, 28, 28, (360, 176)) == (6, 3, 3)  # 84-px maps, 2 rows
+    assert network_explorer.fit_grid(1, 5, 5, (112, 112)) == (1, 1, 22)
+    assert network_explorer.fit_grid(16, 54, 54, (360, 176)) == (16, 6, 1)  # 6 + 6 + 4
+    assert network_explorer.fit_grid(32, 54, 54, (360, 176)) == (18, 6, 1)  # a page: what fits
+    assert network_explorer.fit_grid(2, 300, 300, (360, 176)) == (1, 1, 1)  # one, too large
+
+
+def test_no_text_is_smaller_than_the_notebooks_body_text(lenet_explorer):
+    lenet_explorer.update(layer=3)
+    for text in _html_texts(lenet_explorer.root):
+        sizes = [int(size) for size in re.findall(r"font-size:\s*(\d+)px", text)]
+        assert all(size >= 14 for size in sizes), text
+    for card in lenet_explorer.cards:
+        assert "font-size:14px" in card.children[0].value

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import architecture, architecture_layout, models
+from .. import architecture, architecture_layout, googlenet, models
 from ..architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
 
 COLOURS = {
@@ -70,31 +70,51 @@ def render(figure: architecture_layout.Figure):
     return fig
 
 
-def figure_of(net, input_shape, title: str, collapse=(), inline=()) -> architecture_layout.Figure:
+def figure_of(net, input_shape, title: str, collapse=(), inline=(),
+              lines=None) -> architecture_layout.Figure:
     """The placed figure of ``net`` for ``input_shape``: blocks named in ``collapse`` drawn as
     one box, those in ``inline`` without their frame; a net that is one block is drawn
-    without a frame (the title names it)."""
+    without a frame (the title names it). ``lines(net)``, when given, makes the function that
+    writes a collapsed block's lines (``architecture.collapse``)."""
     items = architecture.describe(net, input_shape)
     if len(items) == 2 and isinstance(items[1], architecture.Block):
         items = items[:1] + items[1].items
     items = architecture.collapse(items, lambda name: name.split(",")[0] in collapse,
-                                  inline=lambda name: name in inline)
+                                  inline=lambda name: name in inline,
+                                  lines=lines(net) if lines else lambda block: None)
     return architecture_layout.layout(items, title)
 
 
-def draw(net, input_shape, path: Path, title: str, collapse=(), inline=()) -> Path:
+def draw(net, input_shape, path: Path, title: str, collapse=(), inline=(), lines=None) -> Path:
     """Draw ``figure_of(net, ...)`` into the PNG file ``path``."""
     import matplotlib.pyplot as plt
 
-    fig = render(figure_of(net, input_shape, title, collapse, inline))
+    fig = render(figure_of(net, input_shape, title, collapse, inline, lines))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
 
-def _figure(build, input_shape, title, collapse=(), inline=()):
+def _figure(build, input_shape, title, collapse=(), inline=(), lines=None):
     return {"build": build, "input_shape": input_shape, "title": title, "collapse": collapse,
-            "inline": inline}
+            "inline": inline, "lines": lines}
+
+
+def inception_lines(net):
+    """For GoogLeNet's whole-net figure: each Inception block in two lines, its name and its
+    channels as the notes write them, c1 + (c2) + (c3) + c4 (a pair: the 1×1 reduction, then
+    the path's output); the block figure (``googlenet_inception.png``) draws the four paths."""
+    names = {id(block): name for name, block in googlenet.inception_blocks(net).items()}
+
+    def lines(block):
+        module = block.module
+        if id(module) not in names:
+            return None
+        c1, c4 = module.p1_1.out_channels, module.p4_2.out_channels
+        c2 = (module.p2_1.out_channels, module.p2_2.out_channels)
+        c3 = (module.p3_1.out_channels, module.p3_2.out_channels)
+        return [f"Inception {names[id(module)]}", f"{c1} + {c2} + {c3} + {c4}"]
+    return lines
 
 
 # file name -> the builder call, its input (N, C, H, W), the title, blocks drawn as one box
@@ -125,6 +145,9 @@ ARCHITECTURES = {
                                    "Transition layer: transition_block(192, 96)"),
     "arch_densenet.png": _figure(lambda: models.densenet(), (1, 1, 96, 96), "DenseNet: densenet()",
                                  collapse={"dense block", "transition layer"}),
+    "arch_googlenet.png": _figure(lambda: models.googlenet(), (1, 1, 96, 96),
+                                  "GoogLeNet: googlenet()", collapse={"Inception block"},
+                                  lines=inception_lines),
 }
 
 
@@ -138,5 +161,5 @@ def draw_all(directory) -> list[Path]:
     written = []
     for name, spec in ARCHITECTURES.items():
         written.append(draw(spec["build"](), spec["input_shape"], directory / name, spec["title"],
-                            spec["collapse"], spec["inline"]))
+                            spec["collapse"], spec["inline"], spec["lines"]))
     return written

@@ -1,14 +1,20 @@
 """The whole network at a glance, for one test image (chapters 3-10).
 
-In the spirit of CNN Explainer (Wang et al., 2020): every top-level layer of
-a net in order, as a strip of cards -- its output shape, its parameters, its
+In the spirit of CNN Explainer (Wang et al., 2020): the top-level layers of
+a net in order, as cards -- its output shape, its parameters, its
 multiply-adds, the size of its receptive field in input pixels (notes 1.2;
 "—" once the maps are flattened, "all" after global pooling) and a
 thumbnail of its output for the chosen image. The "layer" slider enlarges
 that layer's feature maps below; the "channel" slider picks one map, and
 when the layer is a convolution, the kernel that made that map (one k×k
-slice per input channel). The totals under the strip are
+slice per input channel). The totals under the cards are
 ``models.count_parameters`` and ``models.multiply_adds`` of the whole net.
+
+Laid out for a projector (1280x720 with JupyterLab's file browser open: about
+860 x 600 px for a widget): a window of ``WINDOW`` cards around the chosen
+layer (the slider reaches every layer; the line under the cards says which
+are shown), every picture at its own pixel size inside a fixed box, and text
+no smaller than the notebook's (14 px).
 
 It takes any net whose top-level children run in order (the course's
 builders all return an ``nn.Sequential``), trained or fresh.
@@ -20,15 +26,24 @@ import html
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+import numpy as np
 import torch
 from torch import nn
 
-from .. import architecture, models, render
+from .. import architecture, models
 from ..receptive import layer_geometry, receptive_field
-from .common import Explorer, picture, show, titled
-from .feature_maps import PAGE, bars, colour_bar, layer_scale, tile
+from .common import Explorer, picture, show, shown_at_own_size
+from .feature_maps import bars, colour_bar, layer_scale, tile
 
 THUMBNAIL = 56  # pixels, the longer side of a card's picture
+WINDOW = 6  # cards shown at once, around the chosen layer
+CARD_WIDTH = 104  # pixels, border included: "105,415,200" in 14-px text fits
+FONT = "font-size:14px;line-height:1.3"  # JupyterLab's body text (--jp-content-font-size1)
+# Boxes (width, height) in pixels for the enlarged pictures: the input, one page of the
+# layer's maps, the chosen map and the kernel that made it, side by side in about 800 px.
+INPUT_BOX, MAPS_BOX, MAP_BOX, KERNEL_BOX = (64, 64), (360, 176), (112, 112), (200, 112)
+PAGE = 16  # a layer's maps shown at once (fewer when they are too large for the box)
+BARS = 120  # numbers drawn as bars for a vector layer: 3 px each fill the maps box
 
 
 @dataclass
@@ -108,6 +123,44 @@ def layer_rows(net: nn.Sequential, input_shape) -> list[LayerRow]:
     return rows
 
 
+def fit_grid(count: int, height: int, width: int, box: tuple[int, int],
+             gap: int = 2) -> tuple[int, int, int]:
+    """(shown, columns, zoom): how to draw ``count`` maps of ``height``×``width`` inside ``box``
+    (width, height) in pixels, ``gap`` between them. All of them at the largest whole zoom
+    that fits; when not even zoom 1 fits them all, as many as fit at zoom 1 (at least one)."""
+    box_width, box_height = box
+    best = None
+    for columns in range(1, count + 1):
+        rows = -(-count // columns)
+        zoom = min(((box_width + gap) // columns - gap) // width,
+                   ((box_height + gap) // rows - gap) // height)
+        if zoom >= 1 and (best is None or zoom > best[2]):
+            best = (count, columns, zoom)
+    if best is not None:
+        return best
+    columns = max(1, (box_width + gap) // (width + gap))
+    rows = max(1, (box_height + gap) // (height + gap))
+    return min(count, columns * rows), min(count, columns), 1
+
+
+def fitted(maps: torch.Tensor, box: tuple[int, int], **options) -> tuple[np.ndarray, int]:
+    """The first maps of (C, H, W) ``maps`` that fit ``box``, as one grid (``tile``), and how
+    many that is."""
+    shown, columns, zoom = fit_grid(len(maps), maps.shape[1], maps.shape[2], box)
+    return tile(maps[:shown], columns, target=zoom * max(maps.shape[1:]), **options), shown
+
+
+def window(layer: int, count: int, size: int = WINDOW) -> range:
+    """The cards on show: ``size`` of ``count`` around ``layer``, as centred as the ends allow."""
+    start = min(max(layer - size // 2, 0), max(count - size, 0))
+    return range(start, min(start + size, count))
+
+
+def _text(content: str, **style) -> str:
+    extra = "".join(f";{key.replace('_', '-')}:{value}" for key, value in style.items())
+    return f"<div style='{FONT}{extra}'>{content}</div>"
+
+
 class NetworkExplorer(Explorer):
     """Every layer of ``net`` as a card for one of ``images`` (N, C, H, W); one layer enlarged."""
 
@@ -132,44 +185,60 @@ class NetworkExplorer(Explorer):
         self.total_multiply_adds = sum(w for _, _, w in models.multiply_adds(
             net, (1, images.shape[1], *side)))
         self._cached_image, self._outputs, self._selected = None, [], None
-        self._register("image", widgets.IntSlider(min=0, max=len(images) - 1,
-                                                  description="test image"))
-        self._register("layer", widgets.IntSlider(min=0, max=len(self.layers) - 1,
-                                                  description="layer"))
-        self.channel_slider = self._register("channel", widgets.IntSlider(
-            min=0, max=0, description="channel"))
+        self._window: range | None = None
+
+        def slider(description: str, maximum: int) -> widgets.IntSlider:
+            return widgets.IntSlider(min=0, max=maximum, description=description,
+                                     layout=widgets.Layout(width="265px"))
+
+        self._register("image", slider("test image", len(images) - 1))
+        self._register("layer", slider("layer", len(self.layers) - 1))
+        self.channel_slider = self._register("channel", slider("channel", 0))
+        # the cards: a legend, then a window of WINDOW cards around the chosen layer
         self.cards = [self._card(row) for row in self.rows]
-        self.thumbnails = [card.children[1] for card in self.cards]
-        strip = widgets.HBox([card for card in self.cards],
-                             layout=widgets.Layout(overflow="auto", width="100%",
-                                                   flex_flow="row nowrap"))
-        totals = widgets.HTML(html.escape(
-            f"total: {self.total_parameters:,} parameters, {self.total_multiply_adds:,} "
-            "multiply-adds per image (sums of the cards)"))
+        self.thumbnails = [card.children[1].children[0] for card in self.cards]
+        legend = widgets.HTML(_text("layer<br>output<br>params<br>mult-adds<br>field",
+                                    color="#555555", padding_top="4px"),
+                              layout=widgets.Layout(width="76px", min_width="76px"))
+        strip = widgets.HBox([legend, *self.cards])
+        self.totals = widgets.HTML()
         self.caption, self.maps_title, self.scale_text = (widgets.HTML() for _ in range(3))
         self.kernel_title = widgets.HTML()
         self.input_picture, self.maps_picture, self.map_picture = picture(), picture(), picture()
         self.scale_picture, self.kernel_picture = picture(), picture()
-        self.kernel_box = widgets.VBox([self.kernel_title, self.kernel_picture])
+
+        def column(children, width: int) -> widgets.VBox:
+            return widgets.VBox(children, layout=widgets.Layout(width=f"{width}px",
+                                                                min_width=f"{width}px"))
+
+        self.kernel_box = column([self.kernel_title, self.kernel_picture], KERNEL_BOX[0] + 10)
         self.root = widgets.VBox([
             widgets.HBox([self._controls["image"], self._controls["layer"], self.channel_slider]),
-            strip, totals, self.caption,
-            widgets.HBox([titled("input", self.input_picture),
-                          widgets.VBox([self.maps_title, self.maps_picture,
-                                        widgets.HBox([self.scale_picture, self.scale_text])]),
-                          widgets.VBox([widgets.HTML("<b>the chosen map</b>"), self.map_picture]),
-                          self.kernel_box]),
+            strip, self.totals, self.caption,
+            widgets.HBox([
+                column([widgets.HTML(_text("<b>input</b>")), self.input_picture],
+                       INPUT_BOX[0] + 10),
+                column([self.maps_title, self.maps_picture, self.scale_picture, self.scale_text],
+                       MAPS_BOX[0] + 10),
+                column([widgets.HTML(_text("<b>the chosen map</b>")), self.map_picture],
+                       MAP_BOX[0] + 10),
+                self.kernel_box]),
             self.message])
         self._start(image=image, layer=layer, channel=channel)
 
     @staticmethod
     def _card(row: LayerRow) -> widgets.VBox:
-        shape = "×".join(map(str, row.shape))
-        text = (f"<div style='font-size:12px;line-height:1.25'><b>{row.index}</b> "
-                f"{html.escape(row.name)}<br>→ {shape}<br>{row.parameters:,} params<br>"
-                f"{row.multiply_adds:,} mult-adds<br>field {row.field}</div>")
-        return widgets.VBox([widgets.HTML(text), picture()], layout=widgets.Layout(
-            width="132px", min_width="132px", border="2px solid #dddddd", padding="2px"))
+        """Its numbers on the legend's lines, its thumbnail, then its name (one to three
+        lines, last so that the numbers of all cards line up)."""
+        numbers = _text(f"<b>{row.index}</b><br>{'×'.join(map(str, row.shape))}<br>"
+                        f"{row.parameters:,}<br>{row.multiply_adds:,}<br>{row.field}")
+        thumbnail = widgets.Box([picture()], layout=widgets.Layout(
+            height=f"{THUMBNAIL + 4}px", align_items="center"))
+        return widgets.VBox([widgets.HTML(numbers), thumbnail,
+                             widgets.HTML(_text(html.escape(row.name)))],
+                            layout=widgets.Layout(width=f"{CARD_WIDTH}px",
+                                                  min_width=f"{CARD_WIDTH}px",
+                                                  border="2px solid #dddddd", padding="2px"))
 
     # -- computing --------------------------------------------------------------------
     def _run(self, image: int) -> list[torch.Tensor]:
@@ -191,17 +260,17 @@ class NetworkExplorer(Explorer):
             self._outputs, self._cached_image = outputs, image
             self.logits = outputs[-1]
             for output, thumbnail in zip(outputs, self.thumbnails):
-                thumbnail.value = render.png_bytes(self._thumbnail(output))
+                shown_at_own_size(thumbnail, self._thumbnail(output))
         return self._outputs
 
     @staticmethod
-    def _thumbnail(output: torch.Tensor):
+    def _thumbnail(output: torch.Tensor) -> np.ndarray:
         """A layer's output in one small picture: the mean over channels of a stack of maps
         (its own scale), or bars for a vector (the first 32 numbers)."""
         if output.dim() == 3 and output.shape[1:] != (1, 1):
-            return tile(output.mean(dim=0, keepdim=True), 1, target=THUMBNAIL)
+            return fitted(output.mean(dim=0, keepdim=True), (THUMBNAIL, THUMBNAIL))[0]
         values = output.flatten()[:32]
-        return bars(values, layer_scale(values), height=THUMBNAIL, width=2 * THUMBNAIL)
+        return bars(values, layer_scale(values), height=THUMBNAIL, width=CARD_WIDTH - 10)
 
     def _apply(self, changes: dict) -> None:
         """The layer first: it decides how many channels there are to choose from."""
@@ -224,56 +293,75 @@ class NetworkExplorer(Explorer):
         return count
 
     # -- drawing ----------------------------------------------------------------------
-    def _update(self, image: int, layer: int, channel: int):
-        outputs = self._run(image)
-        self._fit_channels(layer)
-        channel = min(channel, self.channel_slider.max)
+    def _show_cards(self, layer: int) -> None:
+        """The window of cards around ``layer``, its card outlined in red; the totals line."""
+        shown = window(layer, len(self.cards))
+        if shown != self._window:
+            for index, card in enumerate(self.cards):
+                show(card, index in shown)
+            self._window = shown
+            count = len(self.cards)
+            which = (f"all {count} layers" if len(shown) == count else
+                     f"layers {shown[0]}-{shown[-1]} of 0-{count - 1} shown")
+            self.totals.value = _text(html.escape(
+                f"{which} · whole net: {self.total_parameters:,} parameters, "
+                f"{self.total_multiply_adds:,} multiply-adds per image"))
         if self._selected != layer:
             if self._selected is not None:
                 self.cards[self._selected].layout.border = "2px solid #dddddd"
             self.cards[layer].layout.border = "2px solid #d62728"
             self._selected = layer
-        if self.input_picture.value == b"" or image != getattr(self, "_drawn_image", None):
-            self.input_picture.value = render.png_bytes(tile(self.images[image], 1, target=112))
+
+    def _update(self, image: int, layer: int, channel: int):
+        outputs = self._run(image)
+        self._fit_channels(layer)
+        channel = min(channel, self.channel_slider.max)
+        self._show_cards(layer)
+        if image != getattr(self, "_drawn_image", None):
+            shown_at_own_size(self.input_picture, fitted(self.images[image], INPUT_BOX)[0])
             self._drawn_image = image
         maps, row = outputs[layer], self.rows[layer]
         scale = layer_scale(maps)
         kernel = None
         if maps.dim() == 3 and maps.shape[1:] != (1, 1):
-            first = channel // PAGE * PAGE
-            page = maps[first:first + PAGE]
-            self.maps_picture.value = render.png_bytes(tile(page, scale=scale))
-            self.map_picture.value = render.png_bytes(tile(maps[channel:channel + 1], 1,
-                                                           target=128, scale=scale))
-            shown = f"channels {first + 1}-{first + len(page)} of {len(maps)}"
-            self.maps_title.value = f"<b>layer {layer}: one map per channel, {shown}</b>"
+            page = fit_grid(min(len(maps), PAGE), *maps.shape[1:], MAPS_BOX)[0]
+            first = channel // page * page
+            grid, shown = fitted(maps[first:first + page], MAPS_BOX, scale=scale)
+            shown_at_own_size(self.maps_picture, grid)
+            shown_at_own_size(self.map_picture,
+                              fitted(maps[channel:channel + 1], MAP_BOX, scale=scale)[0])
+            self.maps_title.value = _text(f"<b>layer {layer}: channels {first}-"
+                                          f"{first + shown - 1} of {len(maps)}, a map each</b>")
         else:
             values = maps.flatten()
-            self.maps_picture.value = render.png_bytes(bars(values[:128], scale))
-            self.map_picture.value = render.png_bytes(tile(values[channel:channel + 1].reshape(
+            grid = bars(values[:BARS], scale, height=MAPS_BOX[1] - 16, width=MAPS_BOX[0])
+            shown_at_own_size(self.maps_picture, grid)
+            shown_at_own_size(self.map_picture, tile(values[channel:channel + 1].reshape(
                 1, 1, 1), 1, target=40, scale=scale))
-            self.maps_title.value = (f"<b>layer {layer}: one bar per number"
-                                     f"{'' if len(values) <= 128 else ' (the first 128)'}</b>")
-        self.scale_picture.value = render.png_bytes(colour_bar(scale))
-        self.scale_text.value = html.escape(f"one colour scale for the layer: {scale[0]:.3g} to "
-                                            f"{scale[1]:.3g}")
+            self.maps_title.value = _text(f"<b>layer {layer}: a bar per number"
+                                          f"{'' if len(values) <= BARS else f' (the first {BARS})'}"
+                                          "</b>")
+        shown_at_own_size(self.scale_picture, colour_bar(scale, width=max(grid.shape[1], 160),
+                                                         height=12))
+        self.scale_text.value = _text(html.escape(
+            f"one colour scale for the layer: {scale[0]:.3g} to {scale[1]:.3g}"))
         module = self.layers[layer]
         if isinstance(module, nn.Conv2d):
             kernel = module.weight.detach()[channel].float().cpu()  # C_in x k x k
-            self.kernel_picture.value = render.png_bytes(
-                tile(kernel[:PAGE], columns=min(len(kernel), 4 if len(kernel) <= 4 else 8),
-                     target=96 if len(kernel) <= 4 else 32, symmetric=True))
-            slices = "1 slice" if len(kernel) == 1 else f"{len(kernel)} slices, one per input channel,"
-            self.kernel_title.value = html.escape(
-                f"kernel that made map {channel}: {slices} of {kernel.shape[1]}×{kernel.shape[2]} "
-                f"(blue < 0 < red){'' if len(kernel) <= PAGE else f'; the first {PAGE} shown'}")
+            slices, shown = fitted(kernel[:PAGE], KERNEL_BOX, symmetric=True)
+            shown_at_own_size(self.kernel_picture, slices)
+            what = "1 slice" if len(kernel) == 1 else f"{len(kernel)} slices, one per input channel,"
+            self.kernel_title.value = _text(html.escape(
+                f"kernel that made map {channel}: {what} of {kernel.shape[1]}×{kernel.shape[2]} "
+                f"(blue < 0 < red){'' if len(kernel) <= shown else f'; the first {shown} shown'}"))
         self.kernel_box.layout.display = None if kernel is not None else "none"
         predicted = int(self.logits.argmax())
         truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
-        self.caption.value = html.escape(
+        self.caption.value = _text(html.escape(
             f"layer {layer} ({row.name}) -> {'×'.join(map(str, row.shape))}; receptive field "
-            f"{row.field}; predicted: {self._name(predicted)}{truth}")
-        return {"maps": maps, "kernel": kernel, "row": row, "predicted": predicted}
+            f"{row.field}; predicted: {self._name(predicted)}{truth}"))
+        return {"maps": maps, "kernel": kernel, "row": row, "predicted": predicted,
+                "window": self._window}
 
     def _name(self, label: int) -> str:
         return self.classes[label] if self.classes else str(label)

@@ -110,6 +110,16 @@ WIDGETS = [
         readout_changes=False,
     ),
     WidgetCase(
+        # the layer's name, shape and receptive field do not depend on training; the caption
+        # goes on with the prediction, which does
+        notebook="03_lenet.ipynb", cell="NetworkExplorer(", slider="layer",
+        first="layer 0 (conv 5×5, pad 2, 6 ch) -> 6×28×28; receptive field 5×5",
+        keyboard=(2, "layer 2 (max pool 2×2, stride 2) -> 6×14×14; receptive field 6×6"),
+        mouse=(3, "layer 3 (conv 5×5, 16 ch) -> 16×10×10; receptive field 14×14"),
+        impossible=None,
+        screenshot="widget_network_explorer.png",
+    ),
+    WidgetCase(
         # smoke profile: an eighth-width GoogLeNet at 32x32, whose block 3a gets 24x4x4 and
         # whose widest path (5b's) has 48 channels; 3a's widest has 16
         notebook="07_googlenet.ipynb", cell="InceptionExplorer(", slider="channels from",
