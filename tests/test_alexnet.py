@@ -116,6 +116,7 @@ def test_dropout_zeroes_or_doubles_in_training_and_does_nothing_when_predicting(
     (exercises.exercise_3, 256, 6400),
     (exercises.exercise_4, (0.0, 2.0), (0.0, 1.0)),
     (exercises.exercise_5, 16, 40),
+    (exercises.exercise_6, 0, 1),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True

@@ -276,6 +276,7 @@ def test_in_the_smoke_profile_batch_norm_leaves_the_plateau_where_plain_sigmoid_
     (exercises.exercise_3, 0.5, 4.5),
     (exercises.exercise_4, (1.0, 2.0), (0.0, 1.0)),
     (exercises.exercise_5, 2.0, 0.0),
+    (exercises.exercise_6, 0.0, 7.0),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True

@@ -166,3 +166,9 @@ def test_exercise_3_accepts_the_best_measured_net_and_refuses_others(partial_res
     assert exercises.exercise_3("lenet_bn", partial_results).correct
     assert exercises.exercise_3("LeNet", partial_results).correct is False
     assert exercises.exercise_3("LeNet", {"runs": []}).correct is None
+
+
+def test_exercise_4_asks_why_densenet_needs_memory_and_accepts_only_b():
+    assert exercises.exercise_4("b").correct and exercises.exercise_4(" (B) ").correct
+    assert exercises.exercise_4("a").correct is False and exercises.exercise_4("c").correct is False
+    assert exercises.exercise_4(...).correct is None

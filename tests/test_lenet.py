@@ -54,6 +54,7 @@ def test_unknown_choices_are_refused_with_the_options():
     (exercises.exercise_3, 400, 576),
     (exercises.exercise_4, 61706, 61000),
     (exercises.exercise_5, 15.5, 1.0),
+    (exercises.exercise_6, 0.25, 1.0),
 ])
 def test_exercise_checkers_accept_right_and_reject_wrong_answers(exercise, right, wrong):
     assert exercise(right).correct is True

@@ -40,3 +40,18 @@ def exercise_5(answer) -> Feedback:
     return check("AlexNet 5", answer, lambda a: float(a) == 16,
                  "divide 96 by 6 and 256 by 16",
                  praise="correct! 16 times for both: more than ten, but not 'tens of times'.")
+
+
+def exercise_6(answer) -> Feedback:
+    """Why does AlexNet trained with learning rate 0.9 learn nothing? Most of its ReLUs end up
+    with a negative input for every image. What gradient does such a ReLU pass back to the
+    weights before it?"""
+    import torch
+
+    z = torch.tensor([-3.0, -0.5, -0.01], requires_grad=True)
+    torch.relu(z).sum().backward()
+    right = float(z.grad.abs().max())  # 0: nothing, so those weights never change again
+    return check("AlexNet 6", answer, lambda a: float(a) == right,
+                 "the ReLU's slope for a negative input",
+                 praise="correct! 0: a ReLU that is negative for every image passes back no "
+                        "gradient, so the weights feeding it never change -- a 'dead' unit.")

@@ -52,3 +52,17 @@ def exercise_5(answer) -> Feedback:
                  "apply it to the mean",
                  praise="correct! (6 - 2) / 2 = 2: not 0. In evaluation mode (and after gamma, "
                         "beta, and per pixel) the mean is not 0.")
+
+
+def exercise_6(answer) -> Feedback:
+    """Why does ``fit`` leave out a last batch of one example for nets with batch norm? In
+    training mode, a fully connected layer's batch norm (gamma = 1, beta = 0) gets a batch of
+    ONE example whose feature is 7. What does it output for that feature (ignore epsilon)?"""
+    import torch
+
+    x = torch.tensor([7.0])
+    right = float((x - x.mean()) / torch.sqrt(x.var(unbiased=False) + 1e-5))  # 0, whatever x is
+    return check("Batch norm 6", answer, lambda a: abs(float(a) - right) < 1e-6,
+                 "the batch's mean is the example itself; subtract it",
+                 praise="correct! 0, whatever the input: a batch of one has no spread, so "
+                        "normalizing erases the example (PyTorch refuses it in training).")

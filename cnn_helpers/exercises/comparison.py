@@ -6,7 +6,7 @@ chapter's table (``cnn_helpers.comparison``), never typed in.
 
 from __future__ import annotations
 
-from .. import comparison
+from .. import comparison, memory, models
 from . import Feedback, check
 
 
@@ -73,3 +73,20 @@ def exercise_3(answer, results: dict | None = None) -> Feedback:
     return check("Comparison 3", answer, lambda a: _same_net(a, best, results),
                  "read the class profile's mean accuracy column",
                  praise=f"correct! {comparison.title(best, results)}, {scores[best]:.3f}.")
+
+
+def exercise_4(answer) -> Feedback:
+    """Why does DenseNet need more activation memory in training than ResNet-18, with 15x
+    fewer parameters? Choose one letter:
+    (a) its convolutions have larger kernels; (b) each unit's batch norm and convolution read
+    everything concatenated before it, and autograd keeps those inputs for the backward pass;
+    (c) it trains in double precision. (Checked by measuring a dense block, not typed in.)"""
+    rows = memory.dense_block_growth(units=(1, 2, 4))
+    grows_faster = all(b / a > m / n for (n, a), (m, b) in zip(rows, rows[1:]))
+    kernels = {m.kernel_size for m in models.densenet().modules() if hasattr(m, "kernel_size")
+               and isinstance(m.kernel_size, tuple)}
+    right = "b" if grows_faster and max(k[0] for k in kernels) <= 7 else None
+    return check("Comparison 4", answer, lambda a: str(a).strip().lower().strip("()") == right,
+                 "compare chapter 10's memory table: what grows with the square of the units?",
+                 praise="correct! (b): the saved inputs grow with the square of a block's units; "
+                        "its kernels are 3x3 (7x7 only in the stem, as ResNet's), in float32.")

@@ -39,3 +39,18 @@ def exercise_5(answer) -> Feedback:
                  "16 x 6 x 5 x 5 weights + 16 biases against 6 x 1 x 5 x 5 + 6",
                  praise="correct! 2,416 / 156 = 15.5: not similar at all. Their multiply-adds "
                         "(117,600 and 240,000 per image) are within a factor of 2.")
+
+
+def exercise_6(answer) -> Feedback:
+    """Why does the sigmoid LeNet sit at loss 2.30 for its first hundreds of steps? A sigmoid
+    passes back its slope times the gradient it receives: at most what fraction of it?"""
+    import torch
+
+    z = torch.linspace(-10, 10, 20_001, requires_grad=True)
+    torch.sigmoid(z).sum().backward()
+    steepest = float(z.grad.max())  # 0.25, at z = 0
+    return check("LeNet 6", answer, lambda a: abs(float(a) - steepest) < 1e-3,
+                 "the sigmoid's slope is s(z) (1 - s(z)); where is it largest, and how large?",
+                 praise=f"correct! At most {steepest:g} (at z = 0): LeNet's four sigmoids shrink "
+                        f"the gradient by up to {steepest ** 4:.4f} on its way to the first "
+                        "layer (before the weights' own factors), so it starts slowly.")
