@@ -48,7 +48,10 @@ CHROMIUM_FLAGS = [
 ]
 SERVER_START_TIMEOUT_S = 120  # a loaded 2-core machine took over 60 s
 KERNEL_START_TIMEOUT_S = 60
-RUN_ALL_TIMEOUT_S = 90  # every notebook of the session together, smoke profile
+# Every notebook of the session together, smoke profile: about 60 s on an idle 2-core machine;
+# a fresh clone's run beside other jobs (load 6-13) needed more than 90 s for chapter 7's cells.
+# A deadline, not a speed target: speed lives in benchmarks/.
+RUN_ALL_TIMEOUT_S = 300
 # JupyterLab user settings: no news or update pop-ups over the notebook. (The default
 # windowing mode, "contentVisibility", keeps every cell in the page but renders only
 # those in view: a third less browser CPU than "none" for a long notebook.)
