@@ -7,7 +7,8 @@ course so that every relative link still works::
 
     classroom/
         notebooks/   copies of the course's notebooks (the students' own)
-        images/      a link to the course's images/ (markdown says ../images/...)
+        images/      a copy of the course's images/, refreshed by every prepare (markdown says
+                     ../images/...; a link out of the served folder is refused, 403)
         backups/     a student's notebook as it was before ``make reset``
 
 ``prepare`` (run by every ``make lab``) copies only the notebooks that are
@@ -55,15 +56,20 @@ def prepare(working_copy: str | Path | None = None, course: Path = COURSE) -> Pr
     """Create or complete the working copy: copy the course's notebooks that it lacks.
 
     A notebook already in the working copy is never touched, whatever its
-    content. ``images/`` becomes a link to the course's figures, so that the
-    notebooks' ``../images/...`` links show them. Returns what was copied.
+    content; a copied one is marked trusted (it is the course's own), so
+    that JupyterLab shows its saved widget pictures before it is run.
+    ``images/`` is a copy of the course's figures, refreshed on every call,
+    so that the notebooks' ``../images/...`` links show them: Jupyter's
+    server refuses to serve a link that leads out of its root folder (403).
+    Returns what was copied.
     """
     working_copy = Path(working_copy or course / WORKING_COPY)
     notebooks = working_copy / "notebooks"
     notebooks.mkdir(parents=True, exist_ok=True)
     images = working_copy / "images"
-    if not images.exists() and not images.is_symlink():
-        images.symlink_to((course / "images").resolve(), target_is_directory=True)
+    if images.is_symlink():  # made by earlier versions; the server would not follow it
+        images.unlink()
+    shutil.copytree(course / "images", images, dirs_exist_ok=True)
     copied, kept = [], []
     for source in course_notebooks(course):
         target = notebooks / source.name
@@ -71,8 +77,21 @@ def prepare(working_copy: str | Path | None = None, course: Path = COURSE) -> Pr
             kept.append(source.name)
         else:
             shutil.copyfile(source, target)  # a new time: JupyterLab sees the change
+            _trust(target)
             copied.append(source.name)
     return Prepared(working_copy, copied, kept)
+
+
+def _trust(path: Path) -> None:
+    """Sign ``path`` in this user's Jupyter trust database, as ``jupyter trust`` does: an
+    untrusted notebook shows its saved widgets as a line of text until it is run."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    try:
+        NotebookNotary().sign(nbformat.read(path, as_version=4))
+    except Exception as error:  # a notebook that cannot be signed still opens, untrusted
+        print(f"note: could not mark {path.name} trusted ({error}); its widgets show after a run")
 
 
 def find_chapter(chapter: str | int, course: Path = COURSE) -> Path:
@@ -122,6 +141,7 @@ def reset(chapter: str | int, working_copy: str | Path | None = None,
             backup = backups / f"{source.stem}.{stamp}-{number}.ipynb"
         shutil.move(target, backup)
     shutil.copyfile(source, target)  # a new time: JupyterLab sees the change
+    _trust(target)
     return Reset(target, backup)
 
 

@@ -28,13 +28,48 @@ def _notebook(working_copy: Path, name: str) -> dict:
     return json.loads((working_copy / "notebooks" / f"{name}.ipynb").read_text())
 
 
-def test_first_run_copies_every_notebook_and_links_the_images(course, tmp_path):
+def test_first_run_copies_every_notebook_and_the_images(course, tmp_path):
     working_copy = tmp_path / "classroom"
     prepared = classroom.prepare(working_copy, course)
     assert prepared.copied == ["01_convolution.ipynb", "03_lenet.ipynb"]
     assert _notebook(working_copy, "03_lenet") == {"course": "03_lenet"}
-    # the notebooks' markdown says ../images/figure.png
+    # the notebooks' markdown says ../images/figure.png; Jupyter's server answers 403 for a
+    # link that leads out of the folder it serves, so the images are a real copy
+    images = working_copy / "images"
+    assert images.is_dir() and not images.is_symlink()
     assert (working_copy / "notebooks" / ".." / "images" / "figure.png").read_bytes() == b"png"
+
+
+def test_every_run_refreshes_the_images_and_replaces_an_old_link(course, tmp_path):
+    working_copy = tmp_path / "classroom"
+    working_copy.mkdir()
+    (working_copy / "images").symlink_to(course / "images", target_is_directory=True)
+    classroom.prepare(working_copy, course)
+    assert not (working_copy / "images").is_symlink()
+    (course / "images" / "figure.png").write_bytes(b"new figure")  # a git pull redrew it
+    (course / "images" / "arch_vgg.png").write_bytes(b"vgg")
+    classroom.prepare(working_copy, course)
+    assert (working_copy / "images" / "figure.png").read_bytes() == b"new figure"
+    assert (working_copy / "images" / "arch_vgg.png").read_bytes() == b"vgg"
+
+
+def test_copied_and_reset_notebooks_are_trusted_so_their_saved_widgets_show(course, tmp_path,
+                                                                             monkeypatch):
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    book.cells[0].outputs = [nbformat.v4.new_output("display_data", {"text/html": "<b>w</b>"})]
+    nbformat.write(book, course / "notebooks" / "05_vgg.ipynb")
+    working_copy = tmp_path / "classroom"
+    classroom.prepare(working_copy, course)
+    copied = working_copy / "notebooks" / "05_vgg.ipynb"
+    assert NotebookNotary().check_signature(nbformat.read(copied, as_version=4))
+    copied.write_text(copied.read_text().replace("1 + 1", "2 + 2"))  # the student's edit
+    assert not NotebookNotary().check_signature(nbformat.read(copied, as_version=4))
+    classroom.reset("05", working_copy, course)
+    assert NotebookNotary().check_signature(nbformat.read(copied, as_version=4))
 
 
 def test_a_later_run_copies_only_new_chapters_and_keeps_the_students_work(course, tmp_path):
