@@ -1,5 +1,7 @@
 """The Inception explorer shows each path's real output, cost and place in the concatenation."""
 
+import html
+
 import pytest
 import torch
 from torch import nn
@@ -89,3 +91,20 @@ def test_values_a_control_cannot_take_are_refused(explorer, changes, words):
 def test_a_net_without_inception_blocks_is_a_clear_error():
     with pytest.raises(ValueError, match="Inception blocks"):
         InceptionExplorer(models.lenet(), torch.rand(2, 1, 28, 28))
+
+
+def test_choosing_a_narrower_block_starts_it_at_channel_0_instead_of_keeping_the_old_pictures(
+        explorer):
+    widest = {name: max(b.path_channels) for name, b in explorer.blocks.items()}
+    wide = max(widest, key=widest.get)
+    narrow = min(widest, key=widest.get)
+    explorer.update(block=wide, channel=widest[wide] - 1)
+    view = explorer.update(block=narrow)
+    assert view is not None and view.block == narrow and explorer.error is None
+    assert explorer.settings["channel"] == 0
+    assert (f"went back to 0: block {narrow}'s widest path has {widest[narrow]}"
+            in html.unescape(explorer.readout.value))
+    # dragging the channel too far on the same block is still refused with the message
+    assert explorer.update(channel=widest[narrow]) is None
+    assert f"widest path has {widest[narrow]} channels" in explorer.error
+    explorer.update(channel=0)

@@ -188,8 +188,25 @@ class InceptionExplorer(Explorer):
 
     # -- one update -----------------------------------------------------------------------
     def _update(self, **settings) -> InceptionView:
+        block, channel = settings["block"], settings["channel"]
+        widest = max(self.blocks[block].path_channels)
+        moved = None
+        if channel >= widest and block != getattr(self, "_drawn_block", block):
+            # The student chose a narrower block, not a channel: start it at channel 0 and say
+            # so, rather than keep the old block's pictures under the new block's name.
+            was, self._updating = self._updating, True
+            try:
+                self._controls["channel"].value = settings["channel"] = 0
+            finally:
+                self._updating = was
+            moved = (f" \u00b7 'channels from' went back to 0: block {block}'s widest path has "
+                     f"{widest} channels")
         with single_thread():  # small tensors: a second thread only waits (see common.py)
-            return self._show(**settings)
+            view = self._show(**settings)
+        self._drawn_block = block
+        if moved:
+            self.readout.value += compact(html.escape(moved))
+        return view
 
     def _show(self, block: str, image: int, channel: int) -> InceptionView:
         outputs = self.path_outputs(image, block)
