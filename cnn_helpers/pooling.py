@@ -262,15 +262,20 @@ def check_transformation_claims(results: dict[str, list[Sensitivity]]) -> None:
                 assert row.kept(mode) >= OTHER_KEPT_AT_LEAST, (image, mode, row)
                 assert row.pooled[mode] > shift.pooled[mode], (image, mode, row, shift)
         absorbed_shift = [1 - shift.kept(mode) for mode in shift.pooled]
-        absorbed_other = [max(0.0, 1 - row.kept(mode)) for row in others for mode in row.pooled]
+        absorbed_other = [1 - row.kept(mode) for row in others for mode in row.pooled]
+        enlarged = " (below 0: pooling made the change larger)" if min(absorbed_other) < 0 else ""
         print(f"\u2713 {image}: max and average pooling absorb {_percent_range(absorbed_shift)} of a "
               f"1-pixel shift's change, but only {_percent_range(absorbed_other)} of a 5-15° "
-              "rotation's or a 10% rescaling's, which change the pooled map more than the shift does")
+              f"rotation's or a 10% rescaling's{enlarged}, which change the pooled map more than "
+              "the shift does")
 
 
 def _percent_range(values) -> str:
+    """"41-44%", "9%", or "-1% to 9%" when the range starts below 0 (no "-1-9%")."""
     low, high = f"{min(values):.0%}", f"{max(values):.0%}"
-    return low if low == high else f"{low[:-1]}-{high}"
+    if low == high:
+        return low
+    return f"{low} to {high}" if min(values) < 0 else f"{low[:-1]}-{high}"
 
 
 def change_by_distance(image: torch.Tensor, arguments: dict, pool_size: int = 2, mode: str = "max",

@@ -246,3 +246,12 @@ def test_figures_are_drawn_small_into_the_directory(tmp_path):
     assert [p.name for p in paths] == ["pooling_max_average.png", "pooling_global_average.png"]
     for path in paths:
         assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size < 150_000
+
+
+def test_a_negative_share_absorbed_is_printed_as_such_not_clamped_to_zero(capsys):
+    shift = pooling.Sensitivity("shift 1 px", 1.0, {"max": 0.5, "avg": 0.6})
+    scaled = pooling.Sensitivity("scale 1.1", 1.0, {"max": 0.91, "avg": 1.01})  # avg kept 101%
+    pooling.check_transformation_claims({"photo": [shift, scaled]})
+    said = capsys.readouterr().out
+    assert "only -1% to 9% of a 5-15° rotation's" in said and "pooling made the change larger" in said
+    assert pooling._percent_range([0.41, 0.44]) == "41-44%" and pooling._percent_range([0.2]) == "20%"
