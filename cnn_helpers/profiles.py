@@ -132,14 +132,26 @@ _TABLE: dict[str, dict[str, dict]] = {
     "degradation": {
         # chapter 9's plain and residual nets of He et al.'s depths, 20 and 56 layers
         # (cnn_helpers.residual): a quarter of their CIFAR widths (4, 8, 16 channels), images
-        # resized to 14x14, 200 steps of 64 at lr 0.1 for every net: about 50 s of CPU time for
-        # all four. Seeds 0-2 measured by benchmarks/degradation.py (results/degradation.json)
+        # resized to 14x14, 150 steps of 64 at lr 0.1 for every net (the 56-layer nets take
+        # three times as long as the 20-layer ones). Seeds 0-2 measured by
+        # benchmarks/degradation.py (results/degradation.json)
         "smoke": dict(epochs=2, batch_size=64, lr=0.1, train_examples=256, test_examples=None,
                       width=0.25, resize=14),
-        "class": dict(epochs=4, batch_size=64, lr=0.1, train_examples=3200, test_examples=None,
+        "class": dict(epochs=4, batch_size=64, lr=0.1, train_examples=2400, test_examples=None,
                       width=0.25, resize=14),
         "full": dict(epochs=10, batch_size=128, lr=0.1, train_examples=None, test_examples=None,
                      width=1.0, resize=28),
+    },
+    "alexnet_augment": {
+        # chapter 4's AlexNet without and with augmentation (augment.train_with_and_without): few
+        # training images and many epochs, so that the run without augmentation memorizes them.
+        # Seeds 0-2 measured by benchmarks/augmentation.py (results/augmentation.json)
+        "smoke": dict(epochs=2, batch_size=32, lr=0.05, train_examples=256, test_examples=256,
+                      width=0.125, resize=68),
+        "class": dict(epochs=40, batch_size=16, lr=0.05, train_examples=1_000,
+                      test_examples=1_000, width=0.25, resize=68),
+        "full": dict(epochs=100, batch_size=128, lr=0.01, train_examples=5_000,
+                     test_examples=None, width=1.0, resize=224),
     },
     "demo": {  # small trainings inside a notebook (learning a kernel, toy problems)
         "smoke": dict(epochs=10, batch_size=1, lr=3e-2, train_examples=None, test_examples=None),
