@@ -15,17 +15,15 @@ smallest shrink of the gap recorded there.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.class_profile import machine  # noqa: E402
+from benchmarks.class_profile import write_results  # noqa: E402
 from cnn_helpers import augment, data, settings  # noqa: E402
 
 
@@ -49,15 +47,8 @@ def main(argv=None) -> int:
             rows.append({"seed": seed, **asdict(one)})
             print(f"{seed:>4} {str(one.augmented):>9} {one.train_acc:>9.3f} {one.test_acc:>8.3f} "
                   f"{one.gap:>+7.3f} {seconds:>7.0f}", flush=True)
-    document = {"what": "chapter 4: AlexNet without and with augmentation, final accuracies",
-                "data": loaded.name, "data_key": loaded.key, "profile": args.profile,
-                "settings": asdict(run), "device": args.device, "machine": machine(),
-                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-                "command": "python benchmarks/augmentation.py " + " ".join(argv or sys.argv[1:]),
-                "runs": rows}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(document, indent=1) + "\n")
-    print(f"wrote {args.output}")
+    write_results(args.output, "chapter 4: AlexNet without and with augmentation, final accuracies",
+                  loaded, args.profile, run, args.device, "augmentation.py", argv, rows)
     return 0
 
 

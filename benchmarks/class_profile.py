@@ -35,6 +35,27 @@ import torch  # noqa: E402
 from cnn_helpers import data, models, runs, training  # noqa: E402
 
 
+def write_results(path, what: str, loaded, profile: str, run, device: str, script: str, argv,
+                  runs: list, **extra) -> None:
+    """Write a benchmark's results document to ``path`` (JSON): what was measured, the data set,
+    profile, settings, device, machine, date, the command that made it, ``extra`` fields and the
+    ``runs``; used by benchmarks/degradation.py and benchmarks/augmentation.py."""
+    import json
+    from dataclasses import asdict
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    document = {"what": what, "data": loaded.name, "data_key": loaded.key, "profile": profile,
+                "settings": asdict(run), **extra, "device": device, "machine": machine(),
+                "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+                "command": f"python benchmarks/{script} " + " ".join(argv or sys.argv[1:]),
+                "runs": runs}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"wrote {path}")
+
+
 def machine() -> dict:
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),

@@ -24,17 +24,14 @@ below the worst seed recorded there.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.class_profile import machine  # noqa: E402
+from benchmarks.class_profile import write_results  # noqa: E402
 from cnn_helpers import data, residual, settings  # noqa: E402
 
 
@@ -69,15 +66,9 @@ def main(argv=None) -> int:
     if overrides:
         print(f"(settings overridden: {overrides}; no results file written)")
         return 0
-    document = {"what": "chapter 9: plain and residual nets of several depths, training loss per epoch",
-                "data": loaded.name, "data_key": loaded.key, "profile": args.profile,
-                "settings": asdict(run), "blocks_per_stage": args.blocks, "device": args.device,
-                "machine": machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-                "command": "python benchmarks/degradation.py " + " ".join(argv or sys.argv[1:]),
-                "runs": results}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(document, indent=1) + "\n")
-    print(f"wrote {args.output}")
+    write_results(args.output, "chapter 9: plain and residual nets of several depths, training loss "
+                  "per epoch", loaded, args.profile, run, args.device, "degradation.py", argv, results,
+                  blocks_per_stage=args.blocks)
     return 0
 
 

@@ -84,3 +84,21 @@ def test_class_profile_script_writes_every_run_with_its_history(tmp_path):
     late = first["history"]["test_acc"][-3:]
     assert first["judged_accuracy"] == pytest.approx(sum(late) / len(late))
     assert first["history"]["train_loss"] != second["history"]["train_loss"]  # seeds differ
+
+
+def test_write_results_records_settings_machine_command_and_extra_fields(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from cnn_helpers import settings
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    from benchmarks.class_profile import write_results
+
+    loaded = SimpleNamespace(name="Fashion-MNIST", key="fashion_mnist")
+    path = tmp_path / "results" / "degradation.json"
+    write_results(path, "what", loaded, "class", settings("degradation", "class"), "cpu",
+                  "degradation.py", ["--seeds", "0"], [{"seed": 0}], blocks_per_stage=[3, 9])
+    document = json.loads(path.read_text())
+    assert document["command"] == "python benchmarks/degradation.py --seeds 0"
+    assert document["blocks_per_stage"] == [3, 9] and document["runs"] == [{"seed": 0}]
+    assert document["settings"]["train_examples"] == 2400 and "cpu_count" in document["machine"]
