@@ -32,13 +32,13 @@ $(STAMP): pyproject.toml
 # Copies the notebooks the working copy lacks (never one a student has), then serves it.
 # jupyter-settings/overrides.json: widgets saved with the notebook (a reopened one shows them).
 lab: install
-	$(BIN)/python -m cnn_helpers.classroom --working-copy $(WORK) prepare
+	$(BIN)/python -m cnn_helpers.core.classroom --working-copy $(WORK) prepare
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) --LabApp.app_settings_dir=$(CURDIR)/jupyter-settings \
 		--ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
 
 # One chapter back to the course's version; the student's file goes to $(WORK)/backups/.
 reset: install
-	$(BIN)/python -m cnn_helpers.classroom --working-copy $(WORK) reset $(CHAPTER)
+	$(BIN)/python -m cnn_helpers.core.classroom --working-copy $(WORK) reset $(CHAPTER)
 
 lint: install
 	$(BIN)/ruff check .
@@ -86,7 +86,7 @@ benchmark: install
 
 # Fashion-MNIST into the cache ($$CNN_DATA_DIR, else data/) before a class without network.
 data: install
-	$(BIN)/python -m cnn_helpers.data download
+	$(BIN)/python -m cnn_helpers.core.data download
 
 clean:
 	rm -rf $(VENV) .pytest_cache

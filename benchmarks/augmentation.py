@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.class_profile import write_results  # noqa: E402
-from cnn_helpers import augment, data, settings  # noqa: E402
+from cnn_helpers import settings  # noqa: E402
+from cnn_helpers.chapters.ch04_alexnet import augmentation as augment  # noqa: E402
+from cnn_helpers.core import data  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -2,11 +2,11 @@
 
     python benchmarks/class_profile.py [--seeds 0 1 2] [--only resnet ...] [--output PATH]
 
-Trains each chapter's net exactly as its notebook does (``cnn_helpers.runs``)
+Trains each chapter's net exactly as its notebook does (``cnn_helpers.chapters.train``)
 on the data set ``load_data`` finds (real Fashion-MNIST when cached), and
 prints, per chapter: the accuracy each seed is judged by (the mean test
 accuracy of the last three epochs, ``training.judged_accuracy``), its
-min-max over seeds, the target in ``models.ACCURACY_TARGETS``, the book's
+min-max over seeds, the target in the chapter's record, the book's
 printed figure for its full GPU run, and seconds of training per run.
 
 The results -- every epoch's loss and accuracies per run, the settings,
@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
-from cnn_helpers import data, models, runs, training  # noqa: E402
+from cnn_helpers import chapters, models, training  # noqa: E402
+from cnn_helpers.core import data  # noqa: E402
 
 
 def write_results(path, what: str, loaded, profile: str, run, device: str, script: str, argv,
@@ -65,7 +66,7 @@ def machine() -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--only", nargs="+", choices=sorted(runs.CHAPTER_RUNS), default=None)
+    parser.add_argument("--only", nargs="+", choices=[run.key for run in chapters.trained_runs()], default=None)
     parser.add_argument("--profile", default="class")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
@@ -77,26 +78,26 @@ def main(argv=None) -> int:
     loaded = data.load_data()
     command = "python benchmarks/class_profile.py " + " ".join(sys.argv[1:] if argv is None else argv)
     today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    chapters = args.only or list(runs.CHAPTER_RUNS)
+    keys = args.only or [run.key for run in chapters.trained_runs()]
     results = []
     print(f"{'chapter':<13} {'judged accuracy per seed':<26} {'min-max':<12} {'target':>6} {'book':>5} {'s/run':>6}")
-    for chapter in chapters:
-        spec = runs.CHAPTER_RUNS[chapter]
+    for chapter in keys:
+        spec = chapters.run(chapter)
         judged, seconds = [], []
         for seed in args.seeds:
             start = time.perf_counter()
-            net, history, run = runs.train(chapter, loaded, args.profile, seed, args.device, **overrides)
+            net, history, run = chapters.train(chapter, loaded, args.profile, seed, args.device, **overrides)
             seconds.append(time.perf_counter() - start)
             judged.append(training.judged_accuracy(history))
-            results.append({"chapter": chapter, "model": spec.model, "title": spec.title,
-                            "notebook": spec.notebook, "seed": seed, "settings": asdict(run),
+            results.append({"chapter": chapter, "title": spec.title,
+                            "notebook": chapters.CHAPTER_OF[chapter].notebook, "seed": seed, "settings": asdict(run),
                             "parameters": models.count_parameters(net), "history": history.as_dict(),
                             "judged_accuracy": judged[-1], "final_accuracy": history.test_acc[-1],
                             "seconds": seconds[-1], "command": command, "date": today})
             print(f"  {chapter} seed {seed}: test acc per epoch "
                   + " ".join(f"{a:.3f}" for a in history.test_acc) + f"; {seconds[-1]:.0f} s", flush=True)
-        target = models.accuracy_target(spec.model, loaded.key, args.profile)
-        book = models.BOOK_ACCURACY.get(spec.model)
+        target = spec.target(loaded.key, args.profile)
+        book = spec.book_accuracy
         print(f"{chapter:<13} {' '.join(f'{a:.3f}' for a in judged):<26} "
               f"{min(judged):.3f}-{max(judged):.3f} {target if target is not None else '-':>6} "
               f"{book if book is not None else '-':>5} {sum(seconds) / len(seconds):>6.0f}", flush=True)

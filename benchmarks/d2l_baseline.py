@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from cnn_helpers import data
+from cnn_helpers.core import data
 
 
 def render(figure, fmt):

@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.class_profile import write_results  # noqa: E402
-from cnn_helpers import data, residual, settings  # noqa: E402
+from cnn_helpers import residual, settings  # noqa: E402
+from cnn_helpers.core import data  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -23,7 +23,7 @@ keeps what it finished.
 
 Columns of the table (keys of each net's JSON entry in brackets):
 
-* net: the chapter's row in ``cnn_helpers.profiles`` (``--only`` takes it)
+* net: the chapter's row in ``cnn_helpers.core.profiles`` (``--only`` takes it)
 * book: the test accuracy the book prints for its run (``book_acc``)
 * test acc: ``fit``'s test accuracy after the last epoch (``test_acc``)
 * s/epoch: wall time of the whole ``fit`` call / epochs: training, the test
@@ -42,7 +42,7 @@ Columns of the table (keys of each net's JSON entry in brackets):
 Time estimate (printed before training; nets run fastest first, so those cut
 by ``--budget-s`` are the slowest, to be rerun with ``--only``): per trainer
 ``SETUP_S`` + epochs x (training images + test images / 3) / examples per
-second, with the examples per second of one H200 in ``NETS``. They are
+second, with the examples per second of one H200 in ``SPEEDS``. They are
 estimates, not measurements, made like this:
 
 * fit, LeNet: 600k examples/s, measured on an H100 (``train_lenet.py``, README);
@@ -77,7 +77,6 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.metadata
-import inspect
 import json
 import platform
 import sys
@@ -93,9 +92,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from d2l_baseline import book_loaders, run_train_ch6, sync  # noqa: E402
 
-from cnn_helpers import data, models, training  # noqa: E402
-from cnn_helpers.devices import describe_device, try_gpu  # noqa: E402
-from cnn_helpers.profiles import settings  # noqa: E402
+from cnn_helpers import chapters, models, training  # noqa: E402
+from cnn_helpers.chapters import settings  # noqa: E402
+from cnn_helpers.core import data  # noqa: E402
+from cnn_helpers.core.devices import describe_device, try_gpu  # noqa: E402
 
 SEED = 0
 SETUP_S = 5.0  # per trainer: building the net, cuDNN autotuning, recording the graph, workers
@@ -103,28 +103,34 @@ START_S = 20.0  # once: imports, CUDA context, reading Fashion-MNIST, the warm-u
 GPU_TARGET_RATIO = 0.2  # fit's s/epoch at most a fifth of d2l.train_ch6's
 
 
+# Estimated training examples/s of one H200 (module docstring): fit, and d2l.train_ch6 where
+# this benchmark compares them. Everything else about a net is in its chapter's record.
+SPEEDS: dict[str, tuple[float, float | None]] = {
+    "lenet": (600_000, 40_000), "alexnet": (20_000, 6_000), "vgg": (35_000, None),
+    "nin": (24_000, None), "googlenet": (40_000, None), "lenet_bn": (300_000, None),
+    "resnet": (40_000, 9_000), "densenet": (40_000, None)}
+
+
 @dataclass(frozen=True)
 class Net:
-    """One architecture of the course, as this benchmark trains it."""
+    """One architecture of the course, as this benchmark trains it: its chapter's run record
+    and the speeds the plan estimates with."""
 
-    name: str  # the chapter's row in cnn_helpers.profiles
-    model: str  # its builder in cnn_helpers.models.MODELS
-    book_acc: float  # the test accuracy the book prints
-    fit_speed: float  # estimated training examples/s of fit on one H200 (module docstring)
-    d2l_speed: float | None = None  # the same for d2l.train_ch6; None: not compared
-    he_init: bool = False  # its chapter starts it from models.init_kaiming
+    run: chapters.Run
+    fit_speed: float
+    d2l_speed: float | None = None  # None: not compared with d2l.train_ch6
+
+    @property
+    def name(self) -> str:
+        return self.run.key
+
+    @property
+    def book_acc(self) -> float | None:
+        return self.run.book_accuracy
 
 
-NETS = [
-    Net("lenet", "lenet", 0.78, 600_000, d2l_speed=40_000),
-    Net("alexnet", "alexnet", 0.88, 20_000, d2l_speed=6_000),
-    Net("vgg", "vgg11", 0.92, 35_000),
-    Net("nin", "nin", 0.79, 24_000, he_init=True),
-    Net("googlenet", "googlenet", 0.89, 40_000),
-    Net("lenet_bn", "lenet_bn", 0.81, 300_000),
-    Net("resnet", "resnet18", 0.89, 40_000, d2l_speed=9_000),
-    Net("densenet", "densenet", 0.89, 40_000),
-]
+NETS = [Net(run, *SPEEDS.get(run.key, (40_000, None))) for run in chapters.RUNS.values()
+        if run.compared]
 BY_NAME = {net.name: net for net in NETS}
 
 
@@ -140,23 +146,13 @@ def run_settings(net: Net, tiny: bool, epochs: int | None):
 
 def missing(net: Net) -> str | None:
     """Why ``net`` cannot run in this checkout (None: it can)."""
-    if net.model not in models.MODELS:
-        return f"models.MODELS has no {net.model!r} yet"
-    try:
-        settings(net.name, "full")
-    except ValueError:
-        return f"cnn_helpers.profiles has no {net.name!r} row yet"
-    return None
+    return None if net.run.build is not None else f"run {net.name!r} has no builder"
 
 
 def build(net: Net, run) -> torch.nn.Module:
-    """A fresh ``net`` at ``run``'s width, image size and hidden units (those its builder takes)."""
-    takes = inspect.signature(models.MODELS[net.model]).parameters
-    options = {key: value for key, value in
-               dict(width=run.width, image_size=run.resize, hidden=run.hidden).items()
-               if key in takes and value is not None}
-    model = models.build(net.model, **options)
-    return models.init_kaiming(model) if net.he_init else model
+    """A fresh ``net`` at ``run``'s width, image size and hidden units, built as its chapter
+    builds it (He init where the chapter uses it)."""
+    return net.run.build(run)
 
 
 def estimate_s(net: Net, run, n_train: int, n_test: int) -> float:
@@ -232,7 +228,7 @@ def train_fit(net: Net, run, images, device) -> dict:
     start = time.perf_counter()
     history = training.fit(model, images.train, images.test, run.epochs, run.lr,
                            batch_size=run.batch_size, device=device, seed=SEED,
-                           init=None if net.he_init else "xavier", resize=run.resize, live=False)
+                           init=net.run.init, resize=run.resize, live=False)
     sync(device)
     seconds = time.perf_counter() - start
     return dict(test_acc=history.test_acc[-1], s_per_epoch=seconds / history.epochs,

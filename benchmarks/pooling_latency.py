@@ -7,7 +7,7 @@ window, stride, padding, mode), each a valid setting, timed two ways:
 
 * **ours**: ``PoolingExplorer.update(**change)``, exactly what a slider
   callback runs: pool the input at every shift (cached per setting), colour
-  the arrays and encode PNGs with Pillow (``cnn_helpers.render``).
+  the arrays and encode PNGs with Pillow (``cnn_helpers.core.render``).
 * **matplotlib**: the same numbers (a second explorer computes them, with the
   same caches), drawn the way a plain ``interact`` callback would: a new
   figure with the shifted input, the pooled output with its unchanged mask,

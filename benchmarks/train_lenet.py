@@ -39,8 +39,9 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from d2l_baseline import book_loaders, memory_loaders, render, run_train_ch6, sync  # noqa: E402
 
-from cnn_helpers import data, models, training  # noqa: E402
-from cnn_helpers.devices import try_gpu  # noqa: E402
+from cnn_helpers import models, training  # noqa: E402
+from cnn_helpers.core import data
+from cnn_helpers.core.devices import try_gpu  # noqa: E402
 
 
 def _publish_png(figure, handle):

@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from cnn_helpers import render  # noqa: E402
+from cnn_helpers.core import render  # noqa: E402
 from cnn_helpers.ops import conv_output_shape  # noqa: E402
 from cnn_helpers.widgets.inception_explorer import InceptionExplorer  # noqa: E402
 from cnn_helpers.widgets.kernel_explorer import (  # noqa: E402
@@ -147,7 +147,7 @@ def _channels(builder, side):
 
 def _class_resnet():
     from cnn_helpers import models
-    from cnn_helpers.profiles import settings
+    from cnn_helpers.chapters import settings
 
     return models.resnet18(width=settings("resnet", profile="class").width)
 
@@ -165,7 +165,8 @@ INCEPTION_IMAGES = 8  # test images of the Inception explorer, 96x96 as in the b
 
 def inception_explorer(images: int = INCEPTION_IMAGES):
     """The book's full-width GoogLeNet (fresh) on 96x96 images: the largest it will show."""
-    from cnn_helpers import data, models
+    from cnn_helpers import models
+    from cnn_helpers.core import data
 
     torch.manual_seed(0)
     digits = data.load_fallback_digits().test_images[:images]

@@ -20,8 +20,10 @@ One concept per module, each short enough to read in one sitting:
 * ``figures``   -- the figures in ``images/``, drawn by code
 """
 
-from .devices import describe_device, try_gpu
-from .ops import (
+from cnn_helpers.chapters import settings
+from cnn_helpers.core.devices import describe_device, try_gpu
+from cnn_helpers.core.profiles import current_profile
+from cnn_helpers.ops import (
     conv2d,
     conv_output_shape,
     convolve2d,
@@ -32,8 +34,11 @@ from .ops import (
     pool2d,
     same_padding,
 )
-from .profiles import current_profile, settings
-from .receptive import autograd_receptive_field, receptive_field, receptive_field_table
+from cnn_helpers.ops.receptive import (
+    autograd_receptive_field,
+    receptive_field,
+    receptive_field_table,
+)
 
 __version__ = "0.1.0"
 

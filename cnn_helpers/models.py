@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .ops import conv_output_shape
+from cnn_helpers.ops import conv_output_shape
 
 _POOLS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
 _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
@@ -384,7 +384,7 @@ def lenet_bn(implementation: str = "scratch", num_classes: int = 10) -> nn.Seque
     from-scratch layer) or "pytorch" (``nn.BatchNorm2d`` / ``nn.BatchNorm1d``,
     the book's concise version).
     """
-    from .normalization import BatchNorm
+    from cnn_helpers.ops.batch_norm import BatchNorm
 
     norms = {"scratch": (lambda c: BatchNorm(c, num_dims=4), lambda d: BatchNorm(d, num_dims=2)),
              "pytorch": (nn.BatchNorm2d, nn.BatchNorm1d)}

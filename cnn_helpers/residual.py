@@ -34,10 +34,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .models import Residual, init_kaiming, scaled
-from .training import History, fit
+from cnn_helpers import core
+from cnn_helpers.models import Residual, init_kaiming, scaled
+from cnn_helpers.training import History, fit
 
-RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "degradation.json"
+RESULTS = core.RESULTS / "degradation.json"
 BLOCKS_PER_STAGE = (3, 9)  # the two depths the chapter trains: 6n + 2 = 20 and 56, as He et al.
 
 
@@ -238,7 +239,7 @@ def plot_losses(runs: list[DepthRun], ax=None):
     """Training loss per epoch of each net: plain dashed, residual solid, deeper thicker."""
     import matplotlib.pyplot as plt
 
-    from .training import PLOT_DPI, PLOT_FONT_SIZE, PLOT_SIZE
+    from cnn_helpers.training import PLOT_DPI, PLOT_FONT_SIZE, PLOT_SIZE
 
     if ax is None:  # the training curves' size and resolution: readable projected
         _, ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI, layout="constrained")
@@ -262,7 +263,7 @@ def plot_first_layer_gradients(depths, curves: dict, ax=None):
     log scale cannot draw) are marked with a note instead."""
     import matplotlib.pyplot as plt
 
-    from .training import PLOT_DPI, PLOT_FONT_SIZE, PLOT_SIZE
+    from cnn_helpers.training import PLOT_DPI, PLOT_FONT_SIZE, PLOT_SIZE
 
     if ax is None:  # the training curves' size and resolution: readable projected
         _, ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI, layout="constrained")

@@ -42,7 +42,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.parameter import is_lazy
 
-from .devices import try_gpu
+from cnn_helpers.core.devices import try_gpu
 
 
 class TrainingDiverged(RuntimeError):
@@ -253,7 +253,7 @@ _ONE_EXAMPLE_BATCHES = ("every training batch would hold a single example, and b
 
 def has_batch_norm(net: nn.Module) -> bool:
     """Whether ``net`` holds a batch-norm layer (PyTorch's or ``normalization.BatchNorm``)."""
-    from .normalization import BatchNorm
+    from cnn_helpers.ops.batch_norm import BatchNorm
 
     return any(isinstance(m, (nn.modules.batchnorm._BatchNorm, BatchNorm)) for m in net.modules())
 
@@ -581,7 +581,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     CUDA when the data is a tensor pair and ``fit`` makes the optimizer;
     falls back to ordinary steps if recording fails). ``augment``: a function
     applied to every training batch on the device, e.g.
-    ``cnn_helpers.augment.random_shift`` (never to the test data; no CUDA
+    ``cnn_helpers.chapters.ch04_alexnet.augmentation.random_shift`` (never to the test data; no CUDA
     graph then, as each batch's randomness differs). ``callbacks``: called
     as ``callback(epoch, history, net)`` after each epoch.
 
@@ -787,7 +787,7 @@ def check_training(history: History, model: str, data, profile: str) -> float | 
     epoch or ``epochs=0``, which it says in one line). Raises an
     ``AssertionError`` that names what failed.
     """
-    from .models import BOOK_ACCURACY, accuracy_target
+    from cnn_helpers.models import BOOK_ACCURACY, accuracy_target
 
     if not history.epochs:  # nothing to judge: say why rather than fail on an empty list
         print(f"{_no_epoch_reason(history)}: nothing to check (run the training cell again "

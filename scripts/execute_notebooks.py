@@ -40,7 +40,7 @@ def sources_hash(notebook) -> str:
 def data_key() -> str:
     """The data set a kernel started now would train on: what ``load_data`` finds."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from cnn_helpers import data
+    from cnn_helpers.core import data
 
     return data.load_data(download_if_missing=False).key
 

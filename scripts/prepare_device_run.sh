@@ -29,8 +29,8 @@ SOURCE=${CNN_DATA_DIR:-../shared/data}
 rm -rf .device/wheels .device/site
 mkdir -p .device/wheels
 
-# Fashion-MNIST: cnn_helpers.data's own import checks each file's MD5 before copying it
-PYTHONPATH=. "$PYTHON" -m cnn_helpers.data import "$SOURCE" --root .device/data
+# Fashion-MNIST: cnn_helpers.core.data's own import checks each file's MD5 before copying it
+PYTHONPATH=. "$PYTHON" -m cnn_helpers.core.data import "$SOURCE" --root .device/data
 
 # d2l 1.0.3 pins 2023 numpy/pandas/scipy/matplotlib: take it alone, as the Makefile does
 "$PYTHON" -m pip download -q --no-deps -d .device/wheels d2l==1.0.3

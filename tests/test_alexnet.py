@@ -4,9 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import data, models, settings, training
-from cnn_helpers.exercises import alexnet as exercises
-from cnn_helpers.profiles import PROFILE_NAMES
+from cnn_helpers import models, settings, training
+from cnn_helpers.chapters.ch04_alexnet import exercises
+from cnn_helpers.core import data
+from cnn_helpers.core.profiles import PROFILE_NAMES
 
 
 def books_alexnet():

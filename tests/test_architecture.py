@@ -9,9 +9,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnn_helpers import architecture, architecture_layout, googlenet, models
-from cnn_helpers.architecture import Block, Layer, Parallel, Repeat
-from cnn_helpers.figures import architectures
+from cnn_helpers import models
+from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
+from cnn_helpers.figures import architecture, architecture_layout, architectures
+from cnn_helpers.figures.architecture import Block, Layer, Parallel, Repeat
 
 matplotlib.use("Agg")
 FIGURES = sorted(architectures.ARCHITECTURES)

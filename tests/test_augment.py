@@ -5,7 +5,9 @@ import json
 import pytest
 import torch
 
-from cnn_helpers import augment, data, models, settings, training
+from cnn_helpers import models, settings, training
+from cnn_helpers.chapters.ch04_alexnet import augmentation as augment
+from cnn_helpers.core import data
 
 
 def test_a_shift_moves_each_image_by_at_most_the_given_pixels():

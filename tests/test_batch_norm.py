@@ -6,11 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from cnn_helpers import data, models, training
+from cnn_helpers import models, training
 from cnn_helpers import settings as run_settings
-from cnn_helpers.exercises import batch_norm as exercises
-from cnn_helpers.normalization import BatchNorm, batch_norm
-from cnn_helpers.profiles import PROFILE_NAMES
+from cnn_helpers.chapters.ch08_batch_norm import exercises
+from cnn_helpers.core import data
+from cnn_helpers.core.profiles import PROFILE_NAMES
+from cnn_helpers.ops.batch_norm import BatchNorm, batch_norm
 
 
 def books_batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):

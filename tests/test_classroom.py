@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cnn_helpers import classroom
+from cnn_helpers.core import classroom
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,7 +104,7 @@ def test_reset_of_an_unknown_chapter_names_the_chapters(course, tmp_path):
 
 def test_command_line_reset_without_a_chapter_says_how(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "cnn_helpers.classroom", "--working-copy", str(tmp_path), "reset"],
+        [sys.executable, "-m", "cnn_helpers.core.classroom", "--working-copy", str(tmp_path), "reset"],
         capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "CHAPTER=03" in result.stderr
 
@@ -113,10 +113,10 @@ def test_the_working_copy_is_ignored_by_git_and_served_by_make_lab():
     assert f"/{classroom.WORKING_COPY}/" in (ROOT / ".gitignore").read_text().splitlines()
     makefile = (ROOT / "Makefile").read_text()
     lab = makefile[makefile.index("\nlab:"):].split("\n\n")[0]
-    assert "cnn_helpers.classroom" in lab and "prepare" in lab
+    assert "cnn_helpers.core.classroom" in lab and "prepare" in lab
     assert "--ServerApp.root_dir=$(WORK)" in lab and f"WORK   ?= {classroom.WORKING_COPY}" in makefile
     reset = makefile[makefile.index("\nreset:"):].split("\n\n")[0]
-    assert "reset $(CHAPTER)" in reset and "cnn_helpers.classroom" in reset
+    assert "reset $(CHAPTER)" in reset and "cnn_helpers.core.classroom" in reset
 
 
 def test_lab_settings_save_widget_state_with_the_notebook():

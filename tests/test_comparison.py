@@ -6,15 +6,17 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import comparison, models, receptive, runs
-from cnn_helpers.exercises import comparison as exercises
-from cnn_helpers.profiles import settings
+from cnn_helpers import chapters, models
+from cnn_helpers.chapters import settings
+from cnn_helpers.chapters.ch11_comparison import checks as comparison
+from cnn_helpers.chapters.ch11_comparison import exercises
+from cnn_helpers.ops import receptive
 
 
 def _run(chapter, seed, judged, seconds=10.0):
     """One run as benchmarks/class_profile.py writes it (the fields the comparison reads)."""
-    spec = runs.CHAPTER_RUNS[chapter]
-    return {"chapter": chapter, "model": spec.model, "title": spec.title, "notebook": spec.notebook,
+    spec = chapters.run(chapter)
+    return {"chapter": chapter, "title": spec.title, "notebook": chapters.CHAPTER_OF[chapter].notebook,
             "seed": seed, "settings": asdict(settings(chapter, "smoke")), "parameters": 1000,
             "judged_accuracy": judged, "final_accuracy": judged, "seconds": seconds,
             "history": {"test_acc": [judged] * settings(chapter, "smoke").epochs}}
@@ -29,11 +31,11 @@ def partial_results():
             + [_run("lenet_bn", s, a) for s, a in enumerate((0.80, 0.82, 0.84))]}
 
 
-@pytest.mark.parametrize("chapter", [c for c in runs.CHAPTER_RUNS if c not in comparison.VARIANTS])
+@pytest.mark.parametrize("chapter", [r.key for r in chapters.RUNS.values() if r.compared])
 def test_cheap_columns_equal_the_builders_numbers(chapter):
     run = settings(chapter, "smoke")
     torch.manual_seed(0)
-    net = runs.CHAPTER_RUNS[chapter].build(run)
+    net = chapters.run(chapter).build(run)
     size = run.resize or 28
     columns = comparison.cheap_columns(chapter, run)
     assert columns.parameters == models.count_parameters(net)
@@ -48,7 +50,7 @@ def test_the_book_lenet_has_the_parameters_chapter_3_prints():
 @pytest.mark.parametrize("chapter", ["lenet", "alexnet", "vgg", "nin"])
 def test_receptive_field_agrees_with_the_recurrences_on_sequential_nets(chapter):
     run = settings(chapter, "smoke")
-    net = runs.CHAPTER_RUNS[chapter].build(run)
+    net = chapters.run(chapter).build(run)
     big = 512  # large enough that the field is not clipped
     assert comparison.receptive_field_side(net, run.resize or 28) == \
         receptive.receptive_field(net, big)[-1].size[0]
@@ -110,7 +112,7 @@ def test_chapters_missing_from_the_results_get_empty_measured_columns(partial_re
 def test_every_course_chapter_is_listed_and_a_measured_chapter_without_builder_too(partial_results):
     partial_results["runs"].append(dict(partial_results["runs"][0], chapter="newnet", title="NewNet"))
     names = comparison.chapter_names(partial_results)
-    assert names[:-1] == [c for c in runs.CHAPTER_RUNS if c not in comparison.VARIANTS]
+    assert names[:-1] == [r.key for r in chapters.RUNS.values() if r.compared]
     assert names[-1] == "newnet" and comparison.title("newnet", partial_results) == "NewNet"
 
 
@@ -130,19 +132,6 @@ def test_global_average_pooling_head_is_far_smaller_than_a_dense_head():
     assert saving.features == (384, 5, 5)
     assert saving.nin_head == models.count_parameters(models.nin()[-5:])  # last NiN block
     assert saving.dense_head == (384 * 25 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 10 + 10)
-
-
-def test_1x1_reductions_cut_parameters_and_arithmetic():
-    rows = comparison.inception_reduction_saving()
-    five = next(r for r in rows if "5x5" in r.path)
-    assert five.parameters_without == 192 * 32 * 25 + 32
-    assert five.parameters == (192 * 16 + 16) + (16 * 32 * 25 + 32)
-    assert all(r.multiply_adds < r.multiply_adds_without for r in rows)
-
-
-def test_residual_blocks_keep_the_first_layer_gradient_at_equal_depth():
-    assert comparison.first_layer_gradient(16, shortcut=False) < 1e-6 * comparison.first_layer_gradient(1, False)
-    assert comparison.first_layer_gradient(16, shortcut=True) > 0.1 * comparison.first_layer_gradient(1, True)
 
 
 def test_exercise_1_accepts_the_net_with_most_parameters_per_point_and_refuses_others(partial_results):

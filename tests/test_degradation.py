@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from cnn_helpers import models, residual, settings
-from cnn_helpers.data import ImageData
+from cnn_helpers.core.data import ImageData
 from cnn_helpers.training import History
 
 

@@ -4,9 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import data, models, settings, training
-from cnn_helpers.exercises import densenet as exercises
-from cnn_helpers.profiles import PROFILE_NAMES
+from cnn_helpers import models, settings, training
+from cnn_helpers.chapters.ch10_densenet import exercises
+from cnn_helpers.core import data
+from cnn_helpers.core.profiles import PROFILE_NAMES
 
 
 def test_a_dense_block_concatenates_its_input_and_each_units_output():

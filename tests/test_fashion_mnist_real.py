@@ -9,7 +9,7 @@ measured on the official files.
 import pytest
 import torch
 
-from cnn_helpers import data
+from cnn_helpers.core import data
 
 pytestmark = pytest.mark.skipif(not data.is_cached(),
                                 reason=f"no copy of Fashion-MNIST in {data.data_dir()}")

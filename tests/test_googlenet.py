@@ -5,9 +5,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cnn_helpers import data, googlenet, models, settings, training
-from cnn_helpers.exercises import googlenet as exercises
-from cnn_helpers.profiles import PROFILE_NAMES
+from cnn_helpers import models, settings, training
+from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
+from cnn_helpers.chapters.ch07_googlenet import exercises
+from cnn_helpers.core import data
+from cnn_helpers.core.profiles import PROFILE_NAMES
 
 
 class BooksInception(nn.Module):
@@ -217,7 +219,7 @@ def test_the_inception_figure_is_drawn_small(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from cnn_helpers.figures import googlenet as figures
+    from cnn_helpers.chapters.ch07_googlenet import figures
 
     paths = figures.draw_all(tmp_path)
     assert [p.name for p in paths] == ["googlenet_inception.png"]

@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import googlenet, models
+from cnn_helpers import models
+from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
 from cnn_helpers.widgets.common import single_thread
 from cnn_helpers.widgets.inception_explorer import SHOWN, InceptionExplorer
 

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnn_helpers.images import edge_image
+from cnn_helpers.core.images import edge_image
 from cnn_helpers.widgets.kernel_explorer import (
     CHECKERBOARD,
     CUSTOM,

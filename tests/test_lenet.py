@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from cnn_helpers import models
-from cnn_helpers.exercises import lenet as exercises
+from cnn_helpers.chapters.ch03_lenet import exercises
 
 EXPECTED_SHAPES = [
     ("Conv2d", (1, 6, 28, 28)), ("Sigmoid", (1, 6, 28, 28)), ("AvgPool2d", (1, 6, 14, 14)),

@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import memory, models
+from cnn_helpers import models
+from cnn_helpers.chapters.ch10_densenet import memory
 
 
 def test_saved_bytes_count_each_storage_once_and_leave_out_the_parameters():

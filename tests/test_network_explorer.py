@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from cnn_helpers import models
-from cnn_helpers.googlenet import unrolled
-from cnn_helpers.receptive import receptive_field
+from cnn_helpers.chapters.ch07_googlenet.checks import unrolled
+from cnn_helpers.ops.receptive import receptive_field
 from cnn_helpers.widgets import network_explorer
 from cnn_helpers.widgets.network_explorer import NetworkExplorer
 

@@ -4,9 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import corr2d_multi_in_out_1x1, data, models, settings, training
-from cnn_helpers.exercises import nin as exercises
-from cnn_helpers.profiles import PROFILE_NAMES
+from cnn_helpers import corr2d_multi_in_out_1x1, models, settings, training
+from cnn_helpers.chapters.ch06_nin import exercises
+from cnn_helpers.core import data
+from cnn_helpers.core.profiles import PROFILE_NAMES
 
 
 def books_nin_block(in_channels, out_channels, kernel_size, strides, padding):

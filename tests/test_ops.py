@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnn_helpers import ops
-from cnn_helpers.images import edge_image
+from cnn_helpers.core.images import edge_image
 
 
 def test_worked_example_of_the_notes():

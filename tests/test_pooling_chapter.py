@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from cnn_helpers import ops, pooling
-from cnn_helpers.exercises import pooling as exercises
-from cnn_helpers.images import checkerboard, edge_image, photo, shifted, transformed
+from cnn_helpers import ops
+from cnn_helpers.chapters.ch02_pooling import checks as pooling
+from cnn_helpers.chapters.ch02_pooling import exercises
+from cnn_helpers.core.images import checkerboard, edge_image, photo, shifted, transformed
 
 # ---------------------------------------------------------------- fast pooling = from-scratch pooling
 
@@ -240,7 +241,7 @@ def test_figures_are_drawn_small_into_the_directory(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from cnn_helpers.figures import pooling as figures
+    from cnn_helpers.chapters.ch02_pooling import figures
 
     paths = figures.draw_all(tmp_path)
     assert [p.name for p in paths] == ["pooling_max_average.png", "pooling_global_average.png"]

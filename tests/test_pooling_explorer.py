@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from cnn_helpers import ops
-from cnn_helpers.images import shifted
+from cnn_helpers.core.images import shifted
 from cnn_helpers.widgets.common import single_thread
 from cnn_helpers.widgets.pooling_explorer import INPUTS, MAX_SHIFT, PoolingExplorer
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers.receptive import (
+from cnn_helpers.ops.receptive import (
     AutogradFieldProbe,
     LayerGeometry,
     autograd_receptive_field,

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from cnn_helpers.receptive import autograd_receptive_field, receptive_field
+from cnn_helpers.ops.receptive import autograd_receptive_field, receptive_field
 from cnn_helpers.widgets.receptive_explorer import (
     CUSTOM,
     STACKS,

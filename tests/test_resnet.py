@@ -4,9 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import data, models, settings, training
-from cnn_helpers.exercises import resnet as exercises
-from cnn_helpers.profiles import PROFILE_NAMES
+from cnn_helpers import models, settings, training
+from cnn_helpers.chapters.ch09_resnet import exercises
+from cnn_helpers.core import data
+from cnn_helpers.core.profiles import PROFILE_NAMES
 
 
 def test_a_residual_block_keeps_the_shape_or_halves_it_with_a_1x1_shortcut():

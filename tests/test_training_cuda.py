@@ -7,7 +7,8 @@ Skipped on machines without CUDA (CI has none); run on a GPU with
 import pytest
 import torch
 
-from cnn_helpers import data, models, training
+from cnn_helpers import models, training
+from cnn_helpers.core import data
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

@@ -4,9 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from cnn_helpers import data, models, receptive_field, settings, training
-from cnn_helpers.exercises import vgg as exercises
-from cnn_helpers.profiles import PROFILE_NAMES
+from cnn_helpers import models, receptive_field, settings, training
+from cnn_helpers.chapters.ch05_vgg import exercises
+from cnn_helpers.core import data
+from cnn_helpers.core.profiles import PROFILE_NAMES
 
 
 def books_vgg(conv_arch):

@@ -2,7 +2,7 @@
 
 import sys
 
-from . import draw_everything
+from cnn_helpers.figures import draw_everything
 
 for path in draw_everything(sys.argv[1] if len(sys.argv) > 1 else "images"):
     print("wrote", path)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import architecture, architecture_layout, googlenet, models
-from ..architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
+from cnn_helpers import models
+from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
+from cnn_helpers.figures import architecture, architecture_layout
+from cnn_helpers.figures.architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
 
 COLOURS = {
     "input": "#ffffff", "conv": "#c6dbef", "pool": "#fdd0a2", "fc": "#c7e9c0",

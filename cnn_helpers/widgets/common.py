@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 
-from .. import render
+from cnn_helpers.core import render
 
 
 class Explorer:

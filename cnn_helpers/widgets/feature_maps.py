@@ -23,10 +23,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import render
-from ..architecture import block_name, layer_text
-from ..training import image_size_error
-from .common import Explorer, compact, picture, show, shown_at_own_size, titled
+from cnn_helpers.core import render
+from cnn_helpers.figures.architecture import block_name, layer_text
+from cnn_helpers.training import image_size_error
+from cnn_helpers.widgets.common import Explorer, compact, picture, show, shown_at_own_size, titled
 
 PAGE = 32     # maps shown at once: 4 rows of 8
 COLUMNS = 8

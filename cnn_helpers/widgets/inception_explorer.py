@@ -22,10 +22,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import render
-from ..googlenet import PATH_COLORS, PathCost, inception_blocks, path_costs
-from .common import Explorer, compact, picture, shown_at_own_size, single_thread
-from .feature_maps import tile
+from cnn_helpers.chapters.ch07_googlenet.checks import (
+    PATH_COLORS,
+    PathCost,
+    inception_blocks,
+    path_costs,
+)
+from cnn_helpers.core import render
+from cnn_helpers.widgets.common import Explorer, compact, picture, shown_at_own_size, single_thread
+from cnn_helpers.widgets.feature_maps import tile
 
 SHOWN = 8  # feature maps shown per path
 

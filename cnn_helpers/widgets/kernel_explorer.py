@@ -30,10 +30,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import render
-from ..images import PHOTOS, checkerboard, edge_image, photo
-from ..ops import conv_output_shape
-from .common import Explorer, compact, picture, show, single_thread, titled
+from cnn_helpers.core import render
+from cnn_helpers.core.images import PHOTOS, checkerboard, edge_image, photo
+from cnn_helpers.ops import conv_output_shape
+from cnn_helpers.widgets.common import Explorer, compact, picture, show, single_thread, titled
 
 
 def box_blur(size: int = 3) -> torch.Tensor:

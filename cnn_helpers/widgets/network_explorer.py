@@ -30,10 +30,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import architecture, models
-from ..receptive import layer_geometry, receptive_field
-from .common import Explorer, picture, show, shown_at_own_size
-from .feature_maps import bars, colour_bar, layer_scale, tile
+from cnn_helpers import models
+from cnn_helpers.figures import architecture
+from cnn_helpers.ops.receptive import layer_geometry, receptive_field
+from cnn_helpers.widgets.common import Explorer, picture, show, shown_at_own_size
+from cnn_helpers.widgets.feature_maps import bars, colour_bar, layer_scale, tile
 
 THUMBNAIL = 56  # pixels, the longer side of a card's picture
 WINDOW = 6  # cards shown at once, around the chosen layer

@@ -23,10 +23,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import render
-from ..images import edge_image, photo, shifted
-from ..pooling import InvarianceCurve, pool, pooling_output_shape
-from .common import Explorer, compact, picture, show, shown_at_own_size, single_thread
+from cnn_helpers.chapters.ch02_pooling.checks import InvarianceCurve, pool, pooling_output_shape
+from cnn_helpers.core import render
+from cnn_helpers.core.images import edge_image, photo, shifted
+from cnn_helpers.widgets.common import (
+    Explorer,
+    compact,
+    picture,
+    show,
+    shown_at_own_size,
+    single_thread,
+)
 
 INPUTS = {
     "photo": "photograph (cameraman, 256x256)",

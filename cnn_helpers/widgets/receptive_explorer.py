@@ -28,10 +28,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import render
-from ..images import photo
-from ..receptive import AutogradFieldProbe, LayerGeometry, ReceptiveFieldTable, receptive_field
-from .common import Explorer, compact, picture, show, single_thread
+from cnn_helpers.core import render
+from cnn_helpers.core.images import photo
+from cnn_helpers.ops.receptive import (
+    AutogradFieldProbe,
+    LayerGeometry,
+    ReceptiveFieldTable,
+    receptive_field,
+)
+from cnn_helpers.widgets.common import Explorer, compact, picture, show, single_thread
 
 FIELD = (40, 170, 60)  # the analytic receptive field, tinted
 AUTOGRAD = (255, 140, 0)  # autograd's pixels, dotted

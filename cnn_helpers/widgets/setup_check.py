@@ -6,10 +6,10 @@ import html
 
 import ipywidgets as widgets
 
-from .. import render
-from ..images import edge_image
-from ..ops import conv_output_shape, corr2d
-from .common import Explorer, picture
+from cnn_helpers.core import render
+from cnn_helpers.core.images import edge_image
+from cnn_helpers.ops import conv_output_shape, corr2d
+from cnn_helpers.widgets.common import Explorer, picture
 
 
 class WidgetCheck(Explorer):

@@ -3,7 +3,7 @@
 The server runs on 127.0.0.1, a free port and a random token, with its own
 config, runtime, data and settings directories, in the ``smoke`` profile.
 It serves what ``make lab`` serves: a students' working copy
-(``cnn_helpers.classroom``, here in a scratch folder, outputs cleared) with
+(``cnn_helpers.core.classroom``, here in a scratch folder, outputs cleared) with
 the course's ``jupyter-settings`` -- so autosave can never touch the
 repository's notebooks.
 At the end it is shut down through its API and then, by its PID only,
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from cnn_helpers import classroom
+from cnn_helpers.core import classroom
 
 ROOT = Path(__file__).resolve().parents[2]
 # Debian's chromium package; CNN_CHROMIUM names another build (or a missing one, to try the skip).

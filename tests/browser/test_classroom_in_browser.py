@@ -1,7 +1,7 @@
 """A class period in the browser: the working copy, a reopened notebook, the slideshow.
 
 The server is the one ``make lab`` starts (see ``conftest.py``): it serves a
-working copy made by ``cnn_helpers.classroom`` with ``jupyter-settings``.
+working copy made by ``cnn_helpers.core.classroom`` with ``jupyter-settings``.
 """
 
 from __future__ import annotations

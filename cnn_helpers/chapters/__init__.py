@@ -1,0 +1,146 @@
+"""The course's chapters, one folder each, listed once (``CHAPTERS``).
+
+A chapter's folder ``chNN_key/`` holds everything about that chapter: its record
+(``__init__.py``: ``CHAPTER``, see ``record``), its measurements and checks
+(``checks``), its exercises (``exercises``) and its figures (``figures``).
+This module reads the records: ``settings("resnet")`` gives a run's settings
+under the current profile, ``train("resnet", data)`` trains it as its notebook
+does, ``check_training`` judges a run against its record's target.
+
+Adding a chapter: a new folder ``chNN_key/`` with a ``CHAPTER`` record, and one
+line in ``CHAPTERS`` below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import torch
+from torch import nn
+
+from cnn_helpers.chapters import (
+    ch01_convolution,
+    ch02_pooling,
+    ch03_lenet,
+    ch04_alexnet,
+    ch05_vgg,
+    ch06_nin,
+    ch07_googlenet,
+    ch08_batch_norm,
+    ch09_resnet,
+    ch10_densenet,
+    ch11_comparison,
+)
+from cnn_helpers.chapters.record import Chapter, Paper, Run
+from cnn_helpers.core.data import ImageData
+from cnn_helpers.core.profiles import PROFILE_NAMES, RunSettings, current_profile
+from cnn_helpers.training import History, fit
+
+CHAPTERS: tuple[Chapter, ...] = (
+    ch01_convolution.CHAPTER,
+    ch02_pooling.CHAPTER,
+    ch03_lenet.CHAPTER,
+    ch04_alexnet.CHAPTER,
+    ch05_vgg.CHAPTER,
+    ch06_nin.CHAPTER,
+    ch07_googlenet.CHAPTER,
+    ch08_batch_norm.CHAPTER,
+    ch09_resnet.CHAPTER,
+    ch10_densenet.CHAPTER,
+    ch11_comparison.CHAPTER,
+)
+
+# Every run of every chapter, by its one key ("lenet", "lenet_modern", "alexnet", ...).
+RUNS: dict[str, Run] = {run.key: run for chapter in CHAPTERS for run in chapter.runs}
+# The chapter each run belongs to.
+CHAPTER_OF: dict[str, Chapter] = {run.key: chapter for chapter in CHAPTERS for run in chapter.runs}
+
+__all__ = ["CHAPTERS", "CHAPTER_OF", "RUNS", "Chapter", "Paper", "Run", "chapter", "run",
+           "settings", "trained_runs", "train", "accuracy_target"]
+
+
+def chapter(key: str | int) -> Chapter:
+    """The chapter with this key (``"resnet"``) or number (``9``). Raises ``ValueError``."""
+    for found in CHAPTERS:
+        if key in (found.key, found.number):
+            return found
+    raise ValueError(f"no chapter {key!r}; the chapters are "
+                     + ", ".join(f"{c.number} {c.key}" for c in CHAPTERS))
+
+
+def run(key: str) -> Run:
+    """The run with this key (``"resnet"``). Raises ``ValueError`` naming the known keys."""
+    if key not in RUNS:
+        raise ValueError(f"no run {key!r}; known: {', '.join(RUNS)}")
+    return RUNS[key]
+
+
+def trained_runs() -> list[Run]:
+    """The runs a chapter's notebook trains through ``train`` (those with a builder), in
+    chapter order: what ``benchmarks/class_profile.py`` measures over seeds."""
+    return [found for found in RUNS.values() if found.build is not None]
+
+
+def settings(key: str, profile: str | None = None, data: str | None = None,
+             **overrides) -> RunSettings:
+    """The settings run ``key`` trains with under ``profile`` (default: the current one).
+
+    Args:
+        key: the run's key in its chapter's record (``"lenet"``, ``"resnet"``).
+        profile: "smoke", "class" or "full"; None: ``current_profile()``.
+        data: the data set actually loaded (``ImageData.key``), for the few runs whose
+            settings differ by data set (the 4,000 offline digits need more epochs).
+        **overrides: fields to change for an experiment (``settings("lenet", lr=0.1)``).
+
+    Returns:
+        A frozen ``RunSettings``.
+
+    Raises:
+        ValueError: for an unknown run or profile, or an override that is not a field.
+    """
+    profile = profile or current_profile()
+    if profile not in PROFILE_NAMES:
+        raise ValueError(f"{profile!r} is not a profile; choose one of {', '.join(PROFILE_NAMES)}")
+    result = run(key).settings(profile, data)
+    return replace(result, **overrides) if overrides else result
+
+
+def accuracy_target(key: str, data: str, profile: str) -> float | None:
+    """The test accuracy run ``key`` must reach on data set ``data`` in ``profile`` (None:
+    none is claimed; only the loss must fall)."""
+    return run(key).target(data, profile)
+
+
+def train(key: str, data: ImageData, profile: str | None = None, seed: int = 0,
+          device: str | torch.device | None = None, live: bool = False,
+          **overrides) -> tuple[nn.Module, History, RunSettings]:
+    """Train run ``key``'s net on ``data`` as its notebook does.
+
+    Args:
+        key: a run with a builder (``trained_runs()``), e.g. ``"resnet"``.
+        data: an ``ImageData``, cut here to the profile's numbers of images.
+        profile: "smoke", "class" or "full"; None: the current one.
+        seed: fixes the weights, the biases and the order of the batches: a notebook's
+            seed-0 result is this function's seed-0 result.
+        device: where to train (None: ``try_gpu()``).
+        live: ``fit``'s progress bar and plot.
+        **overrides: settings to change (``epochs=2``).
+
+    Returns:
+        ``(net, history, settings)``: the trained net, its ``History``, the settings used.
+
+    Raises:
+        ValueError: for a run without a builder; what ``training.fit`` raises.
+    """
+    spec = run(key)
+    if spec.build is None:
+        raise ValueError(f"run {key!r} has no builder; those with one: "
+                         + ", ".join(found.key for found in trained_runs()))
+    found = settings(key, profile, data=data.key, **overrides)
+    part = data.subset(found.train_examples, found.test_examples)
+    torch.manual_seed(seed)
+    net: nn.Module = spec.build(found)
+    history = fit(net, part.train, part.test, found.epochs, found.lr,
+                  batch_size=found.batch_size, device=device, seed=seed, init=spec.init,
+                  resize=found.resize, live=live)
+    return net, history, found

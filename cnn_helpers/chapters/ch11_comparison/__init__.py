@@ -1,0 +1,7 @@
+"""Chapter 11, the networks side by side (卷积神经网络对比): the record. It trains nothing
+itself: it reads every other chapter's record and the benchmarks' results (``checks``)."""
+
+from cnn_helpers.chapters.record import Chapter
+
+CHAPTER = Chapter(11, "comparison", "The networks side by side (卷积神经网络对比)",
+                  "11_comparison")

@@ -1,0 +1,48 @@
+"""Pooling from scratch, for teaching (notes, chapter 2): ``pool2d``.
+
+Checked against ``torch.nn.functional`` in ``tests/ops/test_ops.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from cnn_helpers.ops.convolution import _check_non_negative, as_pair, conv_output_shape
+
+
+def pool2d(X: torch.Tensor, pool_size, mode: str = "max", *, stride=None, padding=0) -> torch.Tensor:
+    """Max or average pooling from scratch, channel by channel.
+
+    ``X`` is (h, w) or (c, h, w); channels are pooled separately, so the
+    output has as many channels as the input. ``stride`` defaults to the
+    window size and ``padding`` is per side, as in PyTorch. Padding follows
+    PyTorch's defaults: max pooling never picks a padded element, average
+    pooling counts the zeros of the padding (``count_include_pad=True``).
+    """
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
+    if X.dim() not in (2, 3):
+        raise ValueError(f"X must be (height, width) or (channels, height, width), got {tuple(X.shape)}")
+    k = as_pair(pool_size, "pool_size")
+    s = as_pair(k if stride is None else stride, "stride")
+    q = as_pair(padding, "padding")
+    _check_non_negative(q, "padding")
+    if q[0] > k[0] // 2 or q[1] > k[1] // 2:
+        raise ValueError(
+            f"padding {q} is more than half the window {k}: some windows would hold only padding"
+        )
+    out_h, out_w = conv_output_shape(tuple(X.shape[-2:]), k, stride=s, padding=q)
+    if not X.is_floating_point():  # an average of integers is not an integer
+        X = X.float()
+    channels = X.unsqueeze(0) if X.dim() == 2 else X
+    fill = -math.inf if mode == "max" else 0.0
+    padded = F.pad(channels, (q[1], q[1], q[0], q[0]), value=fill)
+    Y = torch.empty((channels.shape[0], out_h, out_w), dtype=padded.dtype, device=X.device)
+    for i in range(out_h):
+        for j in range(out_w):
+            window = padded[:, i * s[0] : i * s[0] + k[0], j * s[1] : j * s[1] + k[1]]
+            Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.mean(dim=(1, 2))
+    return Y[0] if X.dim() == 2 else Y
