@@ -1,30 +1,13 @@
-"""Chapter 9 (notes 9.3): degradation and the identity's gradient (cnn_helpers.residual)."""
+"""Chapter 9 (notes 9.3): degradation and the identity's gradient (cnn_helpers.residual).
+
+He et al.'s CIFAR nets themselves are tested with the other ResNets in tests/models/."""
 
 import pytest
 import torch
 
-from cnn_helpers import models, residual, settings
+from cnn_helpers import residual, settings
 from cnn_helpers.data import ImageData
 from cnn_helpers.training import History
-
-
-@pytest.mark.parametrize("blocks, layers", [(1, 8), (3, 20), (9, 56)])
-def test_he_et_als_cifar_nets_have_6n_plus_2_weighted_layers(blocks, layers):
-    for shortcut in (False, True):
-        net = residual.cifar_style_net(blocks, shortcut, width=0.25)
-        convolutions = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
-        assert sum(m.kernel_size == (3, 3) for m in convolutions) + 1 == layers == residual.weighted_layers(blocks)
-        assert net(torch.rand(2, 1, 14, 14)).shape == (2, 10)
-
-
-def test_the_plain_net_is_the_residual_net_without_its_shortcuts():
-    plain, shortcut = residual.cifar_style_net(3, False, 0.5), residual.cifar_style_net(3, True, 0.5)
-    shortcuts = [b.conv3 for b in shortcut.modules() if isinstance(b, models.Residual) and b.conv3 is not None]
-    assert len(shortcuts) == 2  # the 1x1 convolutions where stages 2 and 3 halve the size
-    extra = sum(p.numel() for conv in shortcuts for p in conv.parameters())
-    assert models.count_parameters(shortcut) - models.count_parameters(plain) == extra
-    with pytest.raises(ValueError, match="at least one block"):
-        residual.cifar_style_net(0, True)
 
 
 def test_only_the_pre_activation_block_passes_the_whole_gradient_through_its_identity():
