@@ -6,9 +6,9 @@
 Chapter 9 (notes 9.3; He et al. 2016, section 4.2, figure 6) claims that a
 deeper *plain* net reaches a higher training loss than a shallower one, and
 that residual connections remove the gap. This script trains, for each seed,
-a plain and a residual ``residual.cifar_style_net`` with each number of
+a plain and a residual ``degradation.cifar_style_net`` with each number of
 blocks per stage (``6n + 2`` layers), exactly as the notebook does
-(``residual.train_depths`` with ``settings("degradation")``), and prints
+(``degradation.train_depths`` with ``settings("degradation")``), and prints
 each net's training loss per epoch and the gaps the notebook checks:
 
 * degradation: last-epoch training loss of the deeper plain net minus the
@@ -32,14 +32,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.class_profile import write_results  # noqa: E402
-from cnn_helpers import residual, settings  # noqa: E402
+from cnn_helpers import settings
+from cnn_helpers.chapters.ch09_resnet import degradation  # noqa: E402
 from cnn_helpers.core import data  # noqa: E402
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--blocks", type=int, nargs="+", default=list(residual.BLOCKS_PER_STAGE),
+    parser.add_argument("--blocks", type=int, nargs="+", default=list(degradation.BLOCKS_PER_STAGE),
                         help="blocks per stage of each depth (1 -> 8 layers, 3 -> 20, 5 -> 32)")
     parser.add_argument("--profile", default="class")
     parser.add_argument("--device", default="cpu")
@@ -56,12 +57,12 @@ def main(argv=None) -> int:
     results = []
     for seed in args.seeds:
         start = time.perf_counter()
-        trained = residual.train_depths(part, args.blocks, run, seed=seed, device=args.device, verbose=True)
+        trained = degradation.train_depths(part, args.blocks, run, seed=seed, device=args.device, verbose=True)
         seconds = time.perf_counter() - start
         for one in trained:
             results.append({"seed": seed, "layers": one.layers, "residual": one.residual,
                             "history": one.history.as_dict()})
-        gaps = residual.loss_gaps(trained)
+        gaps = degradation.loss_gaps(trained)
         print(f"  seed {seed}: plain deeper - shallower {gaps.plain:+.3f}, residual deeper - "
               f"shallower {gaps.residual:+.3f}; {seconds:.0f} s", flush=True)
     if overrides:

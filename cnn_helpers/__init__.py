@@ -20,7 +20,7 @@ One concept per module, each short enough to read in one sitting:
 * ``figures``   -- the figures in ``images/``, drawn by code
 """
 
-from cnn_helpers.chapters import settings
+from cnn_helpers.chapters import load_for, settings
 from cnn_helpers.core.devices import describe_device, try_gpu
 from cnn_helpers.core.profiles import current_profile
 from cnn_helpers.ops import (
@@ -45,6 +45,6 @@ __version__ = "0.1.0"
 __all__ = [
     "autograd_receptive_field", "conv2d", "conv_output_shape", "convolve2d", "corr2d",
     "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "current_profile",
-    "describe_device", "pool2d", "receptive_field", "receptive_field_table", "same_padding",
+    "describe_device", "load_for", "pool2d", "receptive_field", "receptive_field_table", "same_padding",
     "settings", "try_gpu",
 ]

@@ -1,58 +1,42 @@
-"""Chapter 9 (notes 9.3): degradation and the identity's gradient (cnn_helpers.residual)."""
+"""Chapter 9 (notes 9.3): degradation and the identity's gradient (cnn_helpers.residual).
+
+He et al.'s CIFAR nets themselves are tested with the other ResNets in tests/models/."""
 
 import pytest
 import torch
 
-from cnn_helpers import models, residual, settings
+from cnn_helpers import settings
+from cnn_helpers.chapters.ch09_resnet import degradation
 from cnn_helpers.core.data import ImageData
 from cnn_helpers.training import History
 
 
-@pytest.mark.parametrize("blocks, layers", [(1, 8), (3, 20), (9, 56)])
-def test_he_et_als_cifar_nets_have_6n_plus_2_weighted_layers(blocks, layers):
-    for shortcut in (False, True):
-        net = residual.cifar_style_net(blocks, shortcut, width=0.25)
-        convolutions = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
-        assert sum(m.kernel_size == (3, 3) for m in convolutions) + 1 == layers == residual.weighted_layers(blocks)
-        assert net(torch.rand(2, 1, 14, 14)).shape == (2, 10)
-
-
-def test_the_plain_net_is_the_residual_net_without_its_shortcuts():
-    plain, shortcut = residual.cifar_style_net(3, False, 0.5), residual.cifar_style_net(3, True, 0.5)
-    shortcuts = [b.conv3 for b in shortcut.modules() if isinstance(b, models.Residual) and b.conv3 is not None]
-    assert len(shortcuts) == 2  # the 1x1 convolutions where stages 2 and 3 halve the size
-    extra = sum(p.numel() for conv in shortcuts for p in conv.parameters())
-    assert models.count_parameters(shortcut) - models.count_parameters(plain) == extra
-    with pytest.raises(ValueError, match="at least one block"):
-        residual.cifar_style_net(0, True)
-
-
 def test_only_the_pre_activation_block_passes_the_whole_gradient_through_its_identity():
-    assert residual.identity_gradient_share(pre_activation=True) == 1.0
-    assert 0.4 < residual.identity_gradient_share(pre_activation=False) < 0.6
+    assert degradation.identity_gradient_share(pre_activation=True) == 1.0
+    assert 0.4 < degradation.identity_gradient_share(pre_activation=False) < 0.6
 
 
 def _runs(plain_losses, residual_losses):
-    return [residual.DepthRun(layers, shortcut, History(train_loss=list(losses)))
+    return [degradation.DepthRun(layers, shortcut, History(train_loss=list(losses)))
             for shortcut, pair in ((False, plain_losses), (True, residual_losses))
             for layers, losses in zip((8, 20), pair)]
 
 
 def test_loss_gaps_are_the_deeper_nets_last_loss_minus_the_shallower_ones():
-    gaps = residual.loss_gaps(_runs([(1.0, 0.5), (1.2, 0.7)], [(1.0, 0.5), (0.9, 0.4)]))
+    gaps = degradation.loss_gaps(_runs([(1.0, 0.5), (1.2, 0.7)], [(1.0, 0.5), (0.9, 0.4)]))
     assert gaps.plain == pytest.approx(0.2) and gaps.residual == pytest.approx(-0.1)
 
 
 def test_check_degradation_judges_against_the_target_and_says_so_where_there_is_none(capsys):
     runs = _runs([(1.0, 0.5), (1.2, 0.7)], [(1.0, 0.5), (0.9, 0.4)])
-    residual.check_degradation(runs, "no such data", "smoke")
+    degradation.check_degradation(runs, "no such data", "smoke")
     assert "not on this smoke run" in capsys.readouterr().out
-    targets = residual.DEGRADATION_TARGETS
+    targets = degradation.DEGRADATION_TARGETS
     for key, target in targets.items():
         if target is not None:
             too_small = _runs([(1.0, 0.5), (1.2, 0.5 + target.plain / 2)], [(1.0, 0.5), (0.9, 0.4)])
             with pytest.raises(AssertionError):
-                residual.check_degradation(too_small, *key)
+                degradation.check_degradation(too_small, *key)
 
 
 def test_train_depths_trains_a_plain_and_a_residual_net_of_each_depth():
@@ -61,16 +45,16 @@ def test_train_depths_trains_a_plain_and_a_residual_net_of_each_depth():
     labels = torch.arange(64) % 10
     data = ImageData("random", "random", images, labels, images[:8], labels[:8], list("abcdefghij"), False)
     run = settings("degradation", "smoke", epochs=1)
-    runs = residual.train_depths(data, (1, 2), run, seed=0, device="cpu")
+    runs = degradation.train_depths(data, (1, 2), run, seed=0, device="cpu")
     assert [r.name for r in runs] == ["plain-8", "plain-14", "residual-8", "residual-14"]
     assert all(r.history.epochs == 1 for r in runs)
 
 
 def test_measured_gaps_read_the_benchmark_results():
-    gaps = residual.measured_gaps()
+    gaps = degradation.measured_gaps()
     if not gaps:
         pytest.skip("benchmarks/results/degradation.json not written yet")
-    target = residual.DEGRADATION_TARGETS.get(("fashion_mnist", "class"))
+    target = degradation.DEGRADATION_TARGETS.get(("fashion_mnist", "class"))
     assert target is not None
     for seed_gaps in gaps.values():  # the class target holds on every measured seed
         assert seed_gaps.plain >= target.plain and seed_gaps.residual <= target.residual

@@ -50,11 +50,11 @@ def test_the_live_plot_looks_the_same():
 
 
 def test_chapter_9s_degradation_plot_ticks_on_whole_epochs_and_reads_from_the_back():
-    from cnn_helpers import residual
+    from cnn_helpers.chapters.ch09_resnet import degradation
 
-    runs = [residual.DepthRun(layers, shortcut, _history(4)) for shortcut in (False, True)
+    runs = [degradation.DepthRun(layers, shortcut, _history(4)) for shortcut in (False, True)
             for layers in (20, 56)]
-    ax = residual.plot_losses(runs)
+    ax = degradation.plot_losses(runs)
     ax.figure.canvas.draw()
     assert [tick for tick in ax.get_xticks() if 1 <= tick <= 4] == [1, 2, 3, 4]
     assert min(_text_sizes_px(ax)) >= BODY_TEXT_PX

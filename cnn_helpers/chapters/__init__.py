@@ -32,6 +32,7 @@ from cnn_helpers.chapters import (
     ch11_comparison,
 )
 from cnn_helpers.chapters.record import Chapter, Paper, Run
+from cnn_helpers.core import data as datasets
 from cnn_helpers.core.data import ImageData
 from cnn_helpers.core.profiles import PROFILE_NAMES, RunSettings, current_profile
 from cnn_helpers.training import History, fit
@@ -56,7 +57,7 @@ RUNS: dict[str, Run] = {run.key: run for chapter in CHAPTERS for run in chapter.
 CHAPTER_OF: dict[str, Chapter] = {run.key: chapter for chapter in CHAPTERS for run in chapter.runs}
 
 __all__ = ["CHAPTERS", "CHAPTER_OF", "RUNS", "Chapter", "Paper", "Run", "chapter", "run",
-           "settings", "trained_runs", "train", "accuracy_target"]
+           "settings", "trained_runs", "train", "accuracy_target", "load_for"]
 
 
 def chapter(key: str | int) -> Chapter:
@@ -109,6 +110,20 @@ def accuracy_target(key: str, data: str, profile: str) -> float | None:
     """The test accuracy run ``key`` must reach on data set ``data`` in ``profile`` (None:
     none is claimed; only the loss must fall)."""
     return run(key).target(data, profile)
+
+
+def load_for(key: str, profile: str | None = None) -> tuple[ImageData, RunSettings]:
+    """A run's data and settings in one call: ``data, run = load_for("resnet")``.
+
+    Loads what ``core.data.load_data`` finds (Fashion-MNIST, else the offline
+    digits), then takes ``settings(key, profile, data=...)`` for *that* data
+    set -- the 4,000 digits train for more epochs than Fashion-MNIST's 60,000
+    images -- and cuts the data to the settings' numbers of images.
+    """
+    first = settings(key, profile)
+    loaded = datasets.load_data(first.train_examples, first.test_examples)
+    found = settings(key, profile, data=loaded.key)
+    return loaded.subset(found.train_examples, found.test_examples), found
 
 
 def train(key: str, data: ImageData, profile: str | None = None, seed: int = 0,

@@ -12,7 +12,8 @@ This module rebuilds their CIFAR nets, narrow, for Fashion-MNIST's 28x28 images:
   channels times ``width``, on maps of the image's size, half and a quarter), global
   average pooling and one fully connected layer: ``6n + 2`` layers with
   weights. The residual blocks are the book's ``models.Residual``; the plain
-  ones (``PlainBlock``) are the same two convolutions with the shortcut taken away.
+  ones are the same block with the shortcut taken away (``shortcut=False``).
+  It lives with the other ResNets in ``models.resnet``, as does the pre-activation block.
 * ``train_depths``: trains plain and residual nets of two depths alike
   and returns their training-loss histories (``benchmarks/degradation.py``
   measures them over seeds into ``benchmarks/results/degradation.json``).
@@ -32,71 +33,19 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from cnn_helpers import core
-from cnn_helpers.models import Residual, init_kaiming, scaled
+from cnn_helpers.models import (
+    PreActivationResidual,
+    Residual,
+    cifar_style_net,
+    init_kaiming,
+    weighted_layers,
+)
 from cnn_helpers.training import History, fit
 
 RESULTS = core.RESULTS / "degradation.json"
 BLOCKS_PER_STAGE = (3, 9)  # the two depths the chapter trains: 6n + 2 = 20 and 56, as He et al.
-
-
-class PlainBlock(nn.Module):
-    """The book's residual block without its shortcut: ``ReLU(BN(conv2(ReLU(BN(conv1(X))))))``.
-
-    Same convolutions, batch norms and strides as ``models.Residual``; nothing is added back.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, strides: int = 1):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, stride=strides)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1)
-        self.bn1 = nn.BatchNorm2d(out_channels)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-
-    def forward(self, X):
-        Y = F.relu(self.bn1(self.conv1(X)))  # -> out x H/s x W/s
-        return F.relu(self.bn2(self.conv2(Y)))
-
-
-def weighted_layers(blocks_per_stage: int) -> int:
-    """Layers with weights of ``cifar_style_net``: 1 + 3 stages x 2n convolutions + 1 = 6n + 2."""
-    return 6 * blocks_per_stage + 2
-
-
-def cifar_style_net(blocks_per_stage: int, residual: bool, width: float = 1.0,
-                    num_classes: int = 10) -> nn.Sequential:
-    """He et al.'s CIFAR-10 net (2016, section 4.2), its channels multiplied by ``width``.
-
-    A 3x3 convolution to 16 channels with batch norm and ReLU, then three
-    stages of ``blocks_per_stage`` blocks with 16, 32 and 64 channels (each
-    times ``width``); the first block of stages 2 and 3 halves the size
-    (stride 2). ``residual``: the book's ``Residual`` blocks (a 1x1 shortcut
-    where the shape changes; He et al. padded with zeros there); else
-    ``PlainBlock`` s. Global average pooling and a fully connected layer
-    finish it: ``6n + 2`` layers with weights (``weighted_layers``). For a
-    1x28x28 input the maps are 28, 14 and 7 pixels wide.
-    Raises ``ValueError`` for fewer than 1 block per stage.
-    """
-    if blocks_per_stage < 1:
-        raise ValueError(f"each stage needs at least one block, got {blocks_per_stage}")
-    channels = [scaled(c, width) for c in (16, 32, 64)]
-    layers = [nn.Conv2d(1, channels[0], kernel_size=3, padding=1),         # -> 16w x H x W
-              nn.BatchNorm2d(channels[0]), nn.ReLU()]
-    in_channels = channels[0]
-    for stage, out_channels in enumerate(channels):
-        for block in range(blocks_per_stage):
-            strides = 2 if stage > 0 and block == 0 else 1
-            if residual:
-                layers.append(Residual(in_channels, out_channels, use_1x1conv=strides != 1,
-                                       strides=strides))
-            else:
-                layers.append(PlainBlock(in_channels, out_channels, strides))
-            in_channels = out_channels
-    return nn.Sequential(*layers,                                    # -> 64w x H/4 x W/4
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(),      # -> 64w
-                         nn.Linear(in_channels, num_classes))        # -> 10
 
 
 @dataclass
@@ -149,25 +98,6 @@ def loss_gaps(runs: list[DepthRun]) -> LossGaps:
         kind = sorted((r for r in runs if r.residual == residual), key=lambda r: r.layers)
         return kind[-1].history.train_loss[-1] - kind[0].history.train_loss[-1]
     return LossGaps(gap(False), gap(True))
-
-
-class PreActivationResidual(nn.Module):
-    """He et al.'s pre-activation block (2016, "Identity mappings in deep residual networks").
-
-    ``Y = X + conv2(ReLU(BN(conv1(ReLU(BN(X))))))``: batch norm and ReLU come
-    *before* each convolution and nothing follows the addition, so
-    ``dY/dX = I + dF/dX``. Keeps channels and size.
-    """
-
-    def __init__(self, channels: int):
-        super().__init__()
-        self.bn1, self.bn2 = nn.BatchNorm2d(channels), nn.BatchNorm2d(channels)
-        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
-
-    def forward(self, X):
-        Y = self.conv1(F.relu(self.bn1(X)))
-        return X + self.conv2(F.relu(self.bn2(Y)))  # -> same shape as X
 
 
 def identity_gradient_share(pre_activation: bool, channels: int = 4, size: int = 8,
