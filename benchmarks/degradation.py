@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.class_profile import write_results  # noqa: E402
-from cnn_helpers import settings
+from cnn_helpers import settings  # noqa: E402
 from cnn_helpers.chapters.ch09_resnet import degradation  # noqa: E402
 from cnn_helpers.core import data  # noqa: E402
 
