@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from cnn_helpers.chapters.ch02_pooling.checks import flatten_head, gap_head, parameter_count
+from cnn_helpers.chapters.ch02_pooling.costs import flatten_head, gap_head, parameter_count
 
 # One colour per 2x2 window of the diagram.
 WINDOW_COLORS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ab6d6"]
