@@ -34,7 +34,7 @@ def most_parameters_per_point(results: dict | None = None) -> str | None:
     return max(ratios, key=ratios.get) if ratios else None
 
 
-def exercise_1(answer, results: dict | None = None) -> Feedback:
+def exercise_1(answer: object, results: dict | None = None) -> Feedback:
     """In this course's class-profile runs (the table of trained nets): which net pays the most
     parameters per percentage point of mean accuracy? Name it. (``results``: the class-profile
     results dict; default: the committed file.)"""
@@ -49,7 +49,7 @@ def exercise_1(answer, results: dict | None = None) -> Feedback:
                  praise=f"correct! {table.title(best, results)}.")
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """NiN's last block reads (384, 5, 5) features. How many parameters would one fully
     connected layer from these features to 4096 units have (weights and biases)?"""
     saving = columns.global_pooling_saving()
@@ -61,7 +61,7 @@ def exercise_2(answer) -> Feedback:
                         "parameter head many times over.")
 
 
-def exercise_3(answer, results: dict | None = None) -> Feedback:
+def exercise_3(answer: object, results: dict | None = None) -> Feedback:
     """In this course's class-profile runs, which net reached the highest mean judged
     accuracy over its seeds? Name it. (``results``: the class-profile results dict;
     default: the committed file.)"""
@@ -77,7 +77,7 @@ def exercise_3(answer, results: dict | None = None) -> Feedback:
                  praise=f"correct! {table.title(best, results)}, {scores[best]:.3f}.")
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """Why does DenseNet need more activation memory in training than ResNet-18, with 15x
     fewer parameters? Choose one letter:
     (a) its convolutions have larger kernels; (b) each unit's batch norm and convolution read
