@@ -104,10 +104,7 @@ def check_dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: i
     stack of equal blocks would only double them).
 
     Args:
-        units: the numbers of units to build, one row each.
-        in_channels: channels entering the block.
-        growth_rate: channels each unit adds.
-        size: height and width of the feature maps.
+        units, in_channels, growth_rate, size: as for ``dense_block_growth``.
 
     Returns:
         The rows of ``dense_block_growth``.
