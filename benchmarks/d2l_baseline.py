@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from cnn_helpers.core import data
+from cnn_helpers.core import cache
 
 
 def render(figure, fmt):
@@ -76,8 +76,8 @@ def book_loaders(images, batch_size, resize=None):
         raw.mkdir(parents=True)
         for prefix, (X, y) in (("train", images.train), ("t10k", images.test)):
             pixels = (X[:, 0] * 255).round().to(torch.uint8)  # [0, 1] -> the files' 0-255
-            data.write_idx(raw / f"{prefix}-images-idx3-ubyte", pixels)
-            data.write_idx(raw / f"{prefix}-labels-idx1-ubyte", y)
+            cache.write_idx(raw / f"{prefix}-images-idx3-ubyte", pixels)
+            cache.write_idx(raw / f"{prefix}-labels-idx1-ubyte", y)
         Path(folder, "work").mkdir()
         # the book asks for 4 workers whatever the CPU count; PyTorch warns about that on 2 cores
         warnings.filterwarnings("ignore", message="This DataLoader will create")

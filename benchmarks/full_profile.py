@@ -94,7 +94,7 @@ from d2l_baseline import book_loaders, run_train_ch6, sync  # noqa: E402
 
 from cnn_helpers import chapters, models, training  # noqa: E402
 from cnn_helpers.chapters import settings  # noqa: E402
-from cnn_helpers.core import data  # noqa: E402
+from cnn_helpers.core import cache, data  # noqa: E402
 from cnn_helpers.core.devices import describe_device, try_gpu  # noqa: E402
 
 SEED = 0
@@ -205,7 +205,7 @@ def load_images(tiny: bool, root):
     except Exception as error:
         raise SystemExit(f"full_profile.py needs the real Fashion-MNIST: {error}. Give "
                          f"--data-dir a folder holding FashionMNIST/raw/ with the four official "
-                         f".gz files (or set {data.DATA_VARIABLE}).") from None
+                         f".gz files (or set {cache.DATA_VARIABLE}).") from None
 
 
 def free(device):

@@ -8,8 +8,8 @@ from torch import nn
 
 from cnn_helpers import chapters, models
 from cnn_helpers.chapters import settings
-from cnn_helpers.chapters.ch11_comparison import checks as comparison
-from cnn_helpers.chapters.ch11_comparison import exercises
+from cnn_helpers.chapters.ch10_densenet import memory
+from cnn_helpers.chapters.ch11_comparison import columns, exercises, measurements, table
 from cnn_helpers.ops import receptive
 
 
@@ -37,14 +37,14 @@ def test_cheap_columns_equal_the_builders_numbers(chapter):
     torch.manual_seed(0)
     net = chapters.run(chapter).build(run)
     size = run.resize or 28
-    columns = comparison.cheap_columns(chapter, run)
-    assert columns.parameters == models.count_parameters(net)
-    assert columns.multiply_adds == sum(w for *_, w in models.multiply_adds(net, (1, 1, size, size)))
-    assert columns.image_size == size
+    cheap = columns.cheap_columns(chapter, run)
+    assert cheap.parameters == models.count_parameters(net)
+    assert cheap.multiply_adds == sum(w for *_, w in models.multiply_adds(net, (1, 1, size, size)))
+    assert cheap.image_size == size
 
 
 def test_the_book_lenet_has_the_parameters_chapter_3_prints():
-    assert comparison.cheap_columns("lenet").parameters == 61_706
+    assert columns.cheap_columns("lenet").parameters == 61_706
 
 
 @pytest.mark.parametrize("chapter", ["lenet", "alexnet", "vgg", "nin"])
@@ -52,7 +52,7 @@ def test_receptive_field_agrees_with_the_recurrences_on_sequential_nets(chapter)
     run = settings(chapter, "smoke")
     net = chapters.run(chapter).build(run)
     big = 512  # large enough that the field is not clipped
-    assert comparison.receptive_field_side(net, run.resize or 28) == \
+    assert columns.receptive_field_side(net, run.resize or 28) == \
         receptive.receptive_field(net, big)[-1].size[0]
 
 
@@ -61,7 +61,7 @@ def test_receptive_field_follows_the_main_path_of_a_residual_block_not_its_short
                         nn.AdaptiveAvgPool2d(1))
     main_path = [receptive.LayerGeometry.make("c", 3, 1, 1), receptive.LayerGeometry.make("c1", 3, 2, 1),
                  receptive.LayerGeometry.make("c2", 3, 1, 1)]
-    assert comparison.receptive_field_side(net, 16) == receptive.receptive_field(main_path, 64)[-1].size[0] == 9
+    assert columns.receptive_field_side(net, 16) == receptive.receptive_field(main_path, 64)[-1].size[0] == 9
 
 
 class _TwoPaths(nn.Module):
@@ -75,20 +75,20 @@ class _TwoPaths(nn.Module):
 
 def test_receptive_field_of_parallel_paths_is_the_widest_path():
     net = nn.Sequential(_TwoPaths(), nn.Flatten())
-    assert comparison.receptive_field_side(net, 9) == 5
+    assert columns.receptive_field_side(net, 9) == 5
 
 
 def test_activation_memory_counts_each_saved_activation_once_and_no_parameters():
     net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 8 * 8, 10))
     # the convolution keeps its 1x8x8 input; the ReLU its 4x8x8 output, which the linear layer
     # reads (the same storage); float32: 4 bytes each
-    assert comparison.activation_bytes(net, 8) == (1 * 64 + 4 * 64) * 4
+    assert memory.activation_bytes(net, 8) == (1 * 64 + 4 * 64) * 4
 
 
 def test_a_missing_full_profile_file_reads_as_no_gpu_run(tmp_path, partial_results):
     missing = tmp_path / "full_profile.json"
-    assert comparison.load_results(missing) is None
-    summary = comparison.results_summary(partial_results, None, full_path=missing)
+    assert measurements.load_results(missing) is None
+    summary = measurements.results_summary(partial_results, None, full_path=missing)
     assert "no GPU run committed yet" in summary
 
 
@@ -96,39 +96,39 @@ def test_a_broken_results_file_is_named(tmp_path):
     broken = tmp_path / "class_profile.json"
     broken.write_text("{not json")
     with pytest.raises(ValueError, match="class_profile.json is not a valid results file"):
-        comparison.load_results(broken)
+        measurements.load_results(broken)
 
 
 def test_chapters_missing_from_the_results_get_empty_measured_columns(partial_results):
-    rows = comparison.comparison_rows(partial_results, None, chapters=["lenet", "lenet_bn", "resnet"])
+    rows = table.comparison_rows(partial_results, None, chapters=["lenet", "lenet_bn", "resnet"])
     assert [r.class_profile is not None for r in rows] == [True, True, False]
-    frame = comparison.table_frame(rows)
+    frame = table.table_frame(rows)
     assert frame.loc["ResNet-18", "class profile acc"] == "-"
     assert frame.loc["ResNet-18", "full profile acc (GPU)"] == "-"
     assert frame.loc["LeNet", "class profile acc"] == "0.720 (0.700-0.740)"
-    assert comparison.full_profile_entry(None, "lenet") is None
+    assert measurements.full_profile_entry(None, "lenet") is None
 
 
 def test_every_course_chapter_is_listed_and_a_measured_chapter_without_builder_too(partial_results):
     partial_results["runs"].append(dict(partial_results["runs"][0], chapter="newnet", title="NewNet"))
-    names = comparison.chapter_names(partial_results)
+    names = table.chapter_names(partial_results)
     assert names[:-1] == [r.key for r in chapters.RUNS.values() if r.compared]
-    assert names[-1] == "newnet" and comparison.title("newnet", partial_results) == "NewNet"
+    assert names[-1] == "newnet" and table.title("newnet", partial_results) == "NewNet"
 
 
 def test_batch_norm_gain_reads_both_lenets_and_says_when_epochs_differ(partial_results):
-    gain = comparison.batch_norm_gain(partial_results)
+    gain = measurements.batch_norm_gain(partial_results)
     assert gain.gain == pytest.approx(0.10)
     for run in partial_results["runs"][:3]:  # LeNet: 4 epochs where LeNet-BN had 2
         run["settings"]["epochs"], run["history"]["test_acc"] = 4, [0.5, 0.6, 0.7, run["judged_accuracy"]]
-    gain = comparison.batch_norm_gain(partial_results)
+    gain = measurements.batch_norm_gain(partial_results)
     assert "not at equal training" in str(gain)
     assert gain.plain_at_equal_epochs == pytest.approx(0.55)  # LeNet judged after 2 epochs
-    assert comparison.batch_norm_gain({"runs": partial_results["runs"][:3]}) is None
+    assert measurements.batch_norm_gain({"runs": partial_results["runs"][:3]}) is None
 
 
 def test_global_average_pooling_head_is_far_smaller_than_a_dense_head():
-    saving = comparison.global_pooling_saving()
+    saving = columns.global_pooling_saving()
     assert saving.features == (384, 5, 5)
     assert saving.nin_head == models.count_parameters(models.nin()[-5:])  # last NiN block
     assert saving.dense_head == (384 * 25 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 10 + 10)

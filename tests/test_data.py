@@ -14,7 +14,7 @@ import torch
 from torchvision import datasets
 from torchvision.datasets import mnist as torchvision_mnist
 
-from cnn_helpers.core import data
+from cnn_helpers.core import cache, data
 
 
 def _tiny_fashion(folder, n_train=12, n_test=5):
@@ -27,7 +27,7 @@ def _tiny_fashion(folder, n_train=12, n_test=5):
         "t10k-images-idx3-ubyte.gz": torch.randint(0, 256, (n_test, 28, 28), generator=generator),
         "t10k-labels-idx1-ubyte.gz": torch.arange(n_test) % 10,
     }
-    return [(name, data._md5(data.write_idx(folder / name, array)))
+    return [(name, cache.file_md5(cache.write_idx(folder / name, array)))
             for name, array in parts.items()]
 
 
@@ -43,7 +43,7 @@ def mirror(tmp_path, monkeypatch):
         calls.append(filename)
         shutil.copy(source / filename, os.path.join(download_root, filename))
         packed = os.path.join(download_root, filename)
-        assert data._md5(packed) == md5
+        assert cache.file_md5(packed) == md5
         with gzip.open(packed) as zipped, open(packed[:-3], "wb") as out:
             out.write(zipped.read())
 
@@ -53,9 +53,9 @@ def mirror(tmp_path, monkeypatch):
 
 def test_cache_directory_follows_the_environment_variable(tmp_path, monkeypatch):
     monkeypatch.setenv("CNN_DATA_DIR", str(tmp_path / "shared"))
-    assert data.data_dir() == tmp_path / "shared"
+    assert cache.data_dir() == tmp_path / "shared"
     monkeypatch.delenv("CNN_DATA_DIR")
-    assert data.data_dir().name in ("data", "cnn-course")
+    assert cache.data_dir().name in ("data", "cnn-course")
 
 
 def test_idx_files_we_write_load_through_torchvisions_fashion_mnist(tmp_path, mirror):
@@ -71,7 +71,7 @@ def test_idx_files_we_write_load_through_torchvisions_fashion_mnist(tmp_path, mi
 def test_a_cached_copy_is_used_without_downloading(tmp_path, mirror):
     data.download(tmp_path / "cache")
     mirror.clear()
-    assert data.is_cached(tmp_path / "cache")
+    assert cache.is_cached(tmp_path / "cache")
     data.load_fashion_mnist(tmp_path / "cache", download_if_missing=False)
     assert mirror == []
 
@@ -87,19 +87,19 @@ def test_a_truncated_file_is_detected_and_downloaded_again(tmp_path, mirror):
     data.download(root)
     broken = root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte"
     broken.write_bytes(broken.read_bytes()[:1000])  # a partial copy
-    problems = data.cache_problems(root)
+    problems = cache.cache_problems(root)
     assert len(problems) == 1 and "partial" in problems[0] and str(broken) in problems[0]
     mirror.clear()
     loaded = data.load_fashion_mnist(root)
     assert mirror  # it fetched again
-    assert loaded.train_images.shape == (12, 1, 28, 28) and data.cache_problems(root) == []
+    assert loaded.train_images.shape == (12, 1, 28, 28) and cache.cache_problems(root) == []
 
 
 def test_a_corrupted_archive_is_reported_plainly_when_downloading_is_off(tmp_path, mirror):
     root = tmp_path / "cache"
     data.download(root)
     (root / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip")
-    with pytest.raises(data.DataError, match="MD5 does not match.*python -m cnn_helpers.core.data"):
+    with pytest.raises(cache.DataError, match="MD5 does not match.*python -m cnn_helpers.core.data"):
         data.load_fashion_mnist(root, download_if_missing=False)
 
 
@@ -109,7 +109,7 @@ def test_a_read_only_cache_gives_a_clear_error(tmp_path, mirror):
     root.mkdir()
     root.chmod(0o555)
     try:
-        with pytest.raises(data.DataError, match="read-only.*CNN_DATA_DIR"):
+        with pytest.raises(cache.DataError, match="read-only.*CNN_DATA_DIR"):
             data.load_data(root=root)
     finally:
         root.chmod(0o755)
@@ -117,7 +117,7 @@ def test_a_read_only_cache_gives_a_clear_error(tmp_path, mirror):
 
 def test_a_read_only_cache_gives_a_clear_error_even_as_root(tmp_path, mirror, monkeypatch):
     monkeypatch.setattr(os, "access", lambda path, mode: False)
-    with pytest.raises(data.DataError, match="read-only.*CNN_DATA_DIR"):
+    with pytest.raises(cache.DataError, match="read-only.*CNN_DATA_DIR"):
         data.load_data(root=tmp_path / "readonly")
 
 
@@ -219,10 +219,10 @@ def test_a_bad_file_in_a_read_only_folder_is_named_with_what_to_do(tmp_path, mir
         bad.write_bytes(gzip.compress(b"\0\0\x08\x01\0\0\0\x02ab"))
     _refuse_writes_under(source, monkeypatch)
     if damage == "missing":  # an incomplete read-only folder: it cannot be completed there
-        with pytest.raises(data.DataError, match="read-only.*CNN_DATA_DIR"):
+        with pytest.raises(cache.DataError, match="read-only.*CNN_DATA_DIR"):
             data.load_data(root=source)
     else:
-        with pytest.raises(data.DataError, match=rf"{bad.name}: MD5 does not match.*read-only: ask its owner"):
+        with pytest.raises(cache.DataError, match=rf"{bad.name}: MD5 does not match.*read-only: ask its owner"):
             data.load_fashion_mnist(source, download_if_missing=False)
 
 
@@ -230,7 +230,7 @@ def test_import_copies_verified_files_into_the_cache_and_leaves_the_source_alone
         tmp_path, mirror, monkeypatch, capsys):
     source = tmp_path / "usb-stick"
     _tiny_fashion(source)  # the four files directly in the folder
-    cache = tmp_path / "cache"
+    cache_dir = tmp_path / "cache"
     import builtins
     real_open = builtins.open
     written = []
@@ -241,11 +241,11 @@ def test_import_copies_verified_files_into_the_cache_and_leaves_the_source_alone
         return real_open(file, mode, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", recording_open)
-    assert data.main(["import", str(source), "--root", str(cache)]) == 0
+    assert data.main(["import", str(source), "--root", str(cache_dir)]) == 0
     assert "cached and sound" in capsys.readouterr().out
     assert not any(path.startswith(str(source)) for path in written)
-    assert data.is_cached(cache) and mirror == []
-    assert len(data.load_fashion_mnist(cache, download_if_missing=False).test_labels) == 5
+    assert cache.is_cached(cache_dir) and mirror == []
+    assert len(data.load_fashion_mnist(cache_dir, download_if_missing=False).test_labels) == 5
 
 
 def test_import_names_each_missing_or_damaged_file_and_copies_nothing(tmp_path, mirror, capsys):

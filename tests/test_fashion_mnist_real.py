@@ -9,10 +9,10 @@ measured on the official files.
 import pytest
 import torch
 
-from cnn_helpers.core import data
+from cnn_helpers.core import cache, data
 
-pytestmark = pytest.mark.skipif(not data.is_cached(),
-                                reason=f"no copy of Fashion-MNIST in {data.data_dir()}")
+pytestmark = pytest.mark.skipif(not cache.is_cached(),
+                                reason=f"no copy of Fashion-MNIST in {cache.data_dir()}")
 
 
 @pytest.fixture(scope="module")

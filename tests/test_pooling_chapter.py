@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnn_helpers import ops
-from cnn_helpers.chapters.ch02_pooling import checks as pooling
-from cnn_helpers.chapters.ch02_pooling import exercises
+from cnn_helpers.chapters.ch02_pooling import costs, errors, exercises, fast, in_use, invariance
 from cnn_helpers.core.images import checkerboard, edge_image, photo, shifted, transformed
 
 # ---------------------------------------------------------------- fast pooling = from-scratch pooling
@@ -30,26 +29,26 @@ def test_fast_pool_equals_pool2d_from_scratch_or_refuses_alike(h, w, kh, kw, sh,
         expected = ops.pool2d(X, (kh, kw), mode, **arguments)
     except ValueError as error:
         with pytest.raises(ValueError, match=re.escape(str(error))):
-            pooling.pool(X, (kh, kw), mode, **arguments)
+            fast.pool(X, (kh, kw), mode, **arguments)
         with pytest.raises(ValueError):
-            pooling.pooling_output_shape((h, w), (kh, kw), **arguments)
+            ops.pooling.pooling_output_shape((h, w), (kh, kw), **arguments)
         return
-    torch.testing.assert_close(pooling.pool(X, (kh, kw), mode, **arguments), expected)
-    assert pooling.pooling_output_shape((h, w), (kh, kw), **arguments) == expected.shape[-2:]
+    torch.testing.assert_close(fast.pool(X, (kh, kw), mode, **arguments), expected)
+    assert ops.pooling.pooling_output_shape((h, w), (kh, kw), **arguments) == expected.shape[-2:]
 
 
 def test_pool_keeps_two_dimensional_input_two_dimensional():
-    assert pooling.pool(torch.ones(4, 4), 2).shape == (2, 2)
+    assert fast.pool(torch.ones(4, 4), 2).shape == (2, 2)
     with pytest.raises(ValueError, match="mode must be"):
-        pooling.pool(torch.ones(4, 4), 2, "median")
+        fast.pool(torch.ones(4, 4), 2, "median")
 
 
 # ---------------------------------------------------------------- invariance (2.4)
 
 
 def test_a_one_pixel_shift_changes_every_edge_output_but_max_pooling_keeps_some():
-    curve = pooling.invariance_curve(photo("camera", 128), [0, 1], 2, "max",
-                                     before_pooling=pooling.edge_response)
+    curve = invariance.invariance_curve(photo("camera", 128), [0, 1], 2, "max",
+                                     before_pooling=invariance.edge_response)
     assert curve.unpooled[0] == curve.pooled[0] == 1.0
     assert curve.unpooled[1] < 0.01
     assert curve.pooled[1] > 0.25
@@ -57,14 +56,14 @@ def test_a_one_pixel_shift_changes_every_edge_output_but_max_pooling_keeps_some(
 
 def test_bigger_max_pooling_windows_keep_more_outputs_unchanged():
     image = photo("camera", 128)
-    kept = [pooling.invariance_curve(image, [1], k, "max", before_pooling=pooling.edge_response)
+    kept = [invariance.invariance_curve(image, [1], k, "max", before_pooling=invariance.edge_response)
             .pooled[0] for k in (2, 3, 4)]
     assert kept[0] < kept[1] < kept[2]
 
 
 def test_invariance_fades_as_the_shift_grows_to_the_window():
-    curve = pooling.invariance_curve(photo("camera", 128), range(5), 3, "max",
-                                     before_pooling=pooling.edge_response)
+    curve = invariance.invariance_curve(photo("camera", 128), range(5), 3, "max",
+                                     before_pooling=invariance.edge_response)
     assert curve.pooled[0] > curve.pooled[1] > curve.pooled[2] > curve.pooled[3]
     assert curve.pooled[3] < 0.02
 
@@ -73,21 +72,21 @@ def test_invariance_fades_as_the_shift_grows_to_the_window():
 def test_max_pooling_of_noise_keeps_k_minus_s_over_k_plus_s(window):
     torch.manual_seed(0)
     noise = torch.rand(256, 256, dtype=torch.float64)
-    curve = pooling.invariance_curve(noise, range(window + 1), window, "max")
+    curve = invariance.invariance_curve(noise, range(window + 1), window, "max")
     for shift, kept in zip(curve.shifts, curve.pooled):
-        assert kept == pytest.approx(pooling.expected_unchanged_max(window, shift), abs=0.03)
+        assert kept == pytest.approx(invariance.expected_unchanged_max(window, shift), abs=0.03)
 
 
 def test_unchanged_fraction_counts_equal_elements_within_the_tolerance():
     a = torch.tensor([0.0, 1.0, 2.0, 3.0])
-    assert pooling.unchanged_fraction(a, a + torch.tensor([0, 0, 0.05, 1])) == 0.5
-    assert pooling.unchanged_fraction(a, a + torch.tensor([0, 0, 0.05, 1]), 0.1) == 0.75
+    assert invariance.unchanged_fraction(a, a + torch.tensor([0, 0, 0.05, 1])) == 0.5
+    assert invariance.unchanged_fraction(a, a + torch.tensor([0, 0, 0.05, 1]), 0.1) == 0.75
     with pytest.raises(ValueError, match="shapes differ"):
-        pooling.unchanged_fraction(a, a[:2])
+        invariance.unchanged_fraction(a, a[:2])
 
 
 def test_edge_response_marks_the_notes_two_vertical_edges():
-    Y = pooling.edge_response(edge_image())
+    Y = invariance.edge_response(edge_image())
     assert Y.shape == (6, 7)
     assert Y.sum(0).tolist() == [0, 6, 0, 0, 0, 6, 0]
 
@@ -107,47 +106,47 @@ def test_transformed_moves_rotates_and_rescales_about_the_centre():
 
 
 def test_relative_change_is_zero_when_unchanged_and_root_two_when_edges_move_off_themselves():
-    Y = pooling.edge_response(edge_image())
-    assert pooling.relative_change(Y, Y) == 0
-    assert pooling.relative_change(Y, pooling.edge_response(shifted(edge_image(), 0, 1))) == \
+    Y = invariance.edge_response(edge_image())
+    assert invariance.relative_change(Y, Y) == 0
+    assert invariance.relative_change(Y, invariance.edge_response(shifted(edge_image(), 0, 1))) == \
         pytest.approx(2 ** 0.5)
     with pytest.raises(ValueError, match="all zeros"):
-        pooling.relative_change(torch.zeros(3), torch.ones(3))
+        invariance.relative_change(torch.zeros(3), torch.ones(3))
 
 
 @pytest.mark.parametrize("image", [photo("camera", 256), checkerboard(256, 7)], ids=["photo", "pattern"])
 def test_pooling_absorbs_part_of_a_one_pixel_shift_but_little_of_a_rotation_or_rescaling(image):
-    rows = {row.transformation: row for row in pooling.transformation_sensitivity(image)}
-    assert list(rows) == list(pooling.TRANSFORMATIONS)
+    rows = {row.transformation: row for row in invariance.transformation_sensitivity(image)}
+    assert list(rows) == list(invariance.TRANSFORMATIONS)
     for mode in ("max", "avg"):
-        assert rows["shift 1 px"].kept(mode) <= pooling.SHIFT_KEPT_AT_MOST
+        assert rows["shift 1 px"].kept(mode) <= invariance.SHIFT_KEPT_AT_MOST
         for name in ("rotate 5°", "rotate 10°", "rotate 15°", "scale 0.9", "scale 1.1"):
-            assert rows[name].kept(mode) >= pooling.OTHER_KEPT_AT_LEAST
+            assert rows[name].kept(mode) >= invariance.OTHER_KEPT_AT_LEAST
             assert rows[name].pooled[mode] > rows["shift 1 px"].pooled[mode]
 
 
 def test_the_invariance_check_fails_when_a_rotation_is_absorbed_like_a_shift():
-    rows = pooling.transformation_sensitivity(photo("camera", 256), {
+    rows = invariance.transformation_sensitivity(photo("camera", 256), {
         "shift 1 px": dict(shift=1), "rotate 5°": dict(angle=5)})
-    pooling.check_transformation_claims({"photo": rows})
-    absorbed = pooling.Sensitivity("rotate 5°", rows[1].unpooled, {"max": 0.1, "avg": 0.1})
+    invariance.check_transformation_claims({"photo": rows})
+    absorbed = invariance.Sensitivity("rotate 5°", rows[1].unpooled, {"max": 0.1, "avg": 0.1})
     with pytest.raises(AssertionError):
-        pooling.check_transformation_claims({"photo": [rows[0], absorbed]})
+        invariance.check_transformation_claims({"photo": [rows[0], absorbed]})
 
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
 def test_a_rotation_is_absorbed_only_near_its_centre(mode):
-    pooling.check_rotation_absorbed_near_centre_only(photo("camera", 256), angle=5, mode=mode)
+    invariance.check_rotation_absorbed_near_centre_only(photo("camera", 256), angle=5, mode=mode)
 
 
 def test_averaging_shrinks_the_estimates_spread_as_one_over_root_n_but_a_constant_error_moves_max_too():
-    rows = pooling.check_window_errors(noise=0.2, offset=0.3)
+    rows = errors.check_window_errors(noise=0.2, offset=0.3)
     assert [row.window for row in rows] == [4, 9, 16]
     assert all(row.mean_of_max > row.mean_of_average for row in rows)  # the maximum overestimates
 
 
 def test_max_pooling_survives_in_every_net_after_lenet_and_global_average_pooling_ends_the_modern_ones():
-    counts = {c.net: c for c in pooling.check_pooling_census()}
+    counts = {c.net: c for c in in_use.check_pooling_census()}
     assert counts["LeNet (the book's)"].max_pooling == 0 and counts["LeNet (the book's)"].average_pooling == 2
     assert counts["VGG-11"].max_pooling == 5 and counts["ResNet-18"].max_pooling == 1
     assert counts["DenseNet"].average_pooling == 3  # its transition layers
@@ -158,7 +157,7 @@ def test_max_pooling_survives_in_every_net_after_lenet_and_global_average_poolin
 
 def test_pooling_layers_have_no_parameters():
     for layer in (nn.MaxPool2d(3, 2, 1), nn.AvgPool2d(2), nn.AdaptiveAvgPool2d(1)):
-        assert pooling.parameter_count(layer) == 0
+        assert costs.parameter_count(layer) == 0
 
 
 def test_global_average_pooling_gives_one_number_per_channel():
@@ -169,10 +168,10 @@ def test_global_average_pooling_gives_one_number_per_channel():
 
 
 def test_gap_head_has_49_times_fewer_parameters_than_flatten_head_on_7x7_maps():
-    gap = pooling.gap_head(512, 10)
-    flat = pooling.flatten_head(512, 7, 7, 10)
-    assert pooling.parameter_count(gap) == 512 * 10 + 10 == 5130
-    assert pooling.parameter_count(flat) == 512 * 49 * 10 + 10 == 250890
+    gap = costs.gap_head(512, 10)
+    flat = costs.flatten_head(512, 7, 7, 10)
+    assert costs.parameter_count(gap) == 512 * 10 + 10 == 5130
+    assert costs.parameter_count(flat) == 512 * 49 * 10 + 10 == 250890
     X = torch.randn(3, 512, 7, 7)
     assert gap(X).shape == flat(X).shape == (3, 10)
 
@@ -181,21 +180,21 @@ def test_gap_head_has_49_times_fewer_parameters_than_flatten_head_on_7x7_maps():
 
 
 def test_two_by_two_pooling_quarters_features_and_the_next_convolutions_cost():
-    before = pooling.conv_multiply_adds(64, 64, 3, (56, 56))
-    after = pooling.conv_multiply_adds(64, 64, 3, (28, 28))
+    before = costs.conv_multiply_adds(64, 64, 3, (56, 56))
+    after = costs.conv_multiply_adds(64, 64, 3, (28, 28))
     assert before == 4 * after
-    assert pooling.feature_count((64, 56, 56)) == 4 * pooling.feature_count((64, 28, 28))
+    assert costs.feature_count((64, 56, 56)) == 4 * costs.feature_count((64, 28, 28))
     layer = nn.Conv2d(64, 64, 3, padding=1, bias=False)
-    assert pooling.conv_multiply_adds(64, 64, 3, (28, 28)) == layer.weight.numel() * 28 * 28
+    assert costs.conv_multiply_adds(64, 64, 3, (28, 28)) == layer.weight.numel() * 28 * 28
 
 
 def test_pooling_pools_each_channel_separately_unlike_convolution():
     torch.manual_seed(0)
     X = torch.randn(3, 6, 6)
-    pooled = pooling.pool(X, 2)
+    pooled = fast.pool(X, 2)
     assert pooled.shape[0] == 3
     for c in range(3):
-        torch.testing.assert_close(pooled[c], pooling.pool(X[c], 2))
+        torch.testing.assert_close(pooled[c], fast.pool(X[c], 2))
     assert F.conv2d(X[None], torch.randn(1, 3, 2, 2)).shape[1] == 1  # convolution sums channels
 
 
@@ -250,9 +249,9 @@ def test_figures_are_drawn_small_into_the_directory(tmp_path):
 
 
 def test_a_negative_share_absorbed_is_printed_as_such_not_clamped_to_zero(capsys):
-    shift = pooling.Sensitivity("shift 1 px", 1.0, {"max": 0.5, "avg": 0.6})
-    scaled = pooling.Sensitivity("scale 1.1", 1.0, {"max": 0.91, "avg": 1.01})  # avg kept 101%
-    pooling.check_transformation_claims({"photo": [shift, scaled]})
+    shift = invariance.Sensitivity("shift 1 px", 1.0, {"max": 0.5, "avg": 0.6})
+    scaled = invariance.Sensitivity("scale 1.1", 1.0, {"max": 0.91, "avg": 1.01})  # avg kept 101%
+    invariance.check_transformation_claims({"photo": [shift, scaled]})
     said = capsys.readouterr().out
     assert "only -1% to 9% of a 5-15° rotation's" in said and "pooling made the change larger" in said
-    assert pooling._percent_range([0.41, 0.44]) == "41-44%" and pooling._percent_range([0.2]) == "20%"
+    assert invariance._percent_range([0.41, 0.44]) == "41-44%" and invariance._percent_range([0.2]) == "20%"

@@ -2,7 +2,9 @@
 
 A chapter's folder ``chNN_key/`` holds everything about that chapter: its record
 (``__init__.py``: ``CHAPTER``, see ``record``), its measurements and checks
-(``checks``), its exercises (``exercises``) and its figures (``figures``).
+(``checks``, or modules named for what they measure where one would not fit a sitting:
+chapter 2's ``invariance``, chapter 11's ``columns``, ...), its exercises (``exercises``)
+and its figures (``figures``).
 This module reads the records: ``settings("resnet")`` gives a run's settings
 under the current profile, ``train("resnet", data)`` trains it as its notebook
 does, ``check_training`` judges a run against its record's target.

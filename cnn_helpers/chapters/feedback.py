@@ -39,6 +39,17 @@ def check(exercise: str, answer: Any, is_correct: Callable[[Any], bool], hint: s
     sentence when the answer has the wrong kind (the text ``'9x19'`` where a pair of
     numbers is asked for), and that sentence becomes the hint instead of ``hint``, which
     is about the value.
+
+    Args:
+        exercise: the exercise's name, shown in the feedback ("LeNet 3").
+        answer: the student's answer (``NOT_ATTEMPTED``: not attempted yet).
+        is_correct: judges the answer's value.
+        hint: shown when the answer is wrong.
+        praise: shown when it is right.
+        form: returns why the answer has the wrong form, or None.
+
+    Returns:
+        The feedback, shown as one line.
     """
     if answer is NOT_ATTEMPTED:
         return Feedback(exercise, None, "not attempted yet")

@@ -147,7 +147,7 @@ def reset(chapter: str | int, working_copy: str | Path | None = None,
     return Reset(target, backup)
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cnn_helpers.core.classroom",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--working-copy", default=None,

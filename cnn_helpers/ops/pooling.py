@@ -1,6 +1,9 @@
 """Pooling from scratch, for teaching (notes, chapter 2): ``pool2d``.
 
 Checked against ``torch.nn.functional`` in ``tests/ops/test_ops.py``.
+``check_pooling_input`` and ``pooling_output_shape`` hold the checks that
+``pool2d`` makes, so that chapter 2's fast twin (``chapters.ch02_pooling.fast.pool``)
+makes the same ones, with the same messages.
 """
 
 from __future__ import annotations
@@ -10,7 +13,36 @@ import math
 import torch
 import torch.nn.functional as F
 
-from cnn_helpers.ops.convolution import _check_non_negative, as_pair, conv_output_shape
+from cnn_helpers.ops.convolution import Pair, _check_non_negative, as_pair, conv_output_shape
+
+MODES = ("max", "avg")
+
+
+def check_pooling_input(X: torch.Tensor, mode: str) -> None:
+    """Raise ``ValueError`` unless ``mode`` is "max" or "avg" and ``X`` is (h, w) or (c, h, w)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
+    if X.dim() not in (2, 3):
+        raise ValueError(f"X must be (height, width) or (channels, height, width), got {tuple(X.shape)}")
+
+
+def pooling_output_shape(input_size, pool_size, *, stride=None, padding=0) -> Pair:
+    """Output (height, width) of a pooling window, with ``pool2d``'s checks (notes 2.1).
+
+    ``stride`` defaults to the window (as in PyTorch); ``padding`` is per
+    side. Raises ``ValueError`` for an impossible setting: a window larger
+    than the padded input, or padding of more than half the window (PyTorch
+    refuses it: some windows would hold only padding).
+    """
+    k = as_pair(pool_size, "pool_size")
+    s = as_pair(k if stride is None else stride, "stride")
+    q = as_pair(padding, "padding")
+    _check_non_negative(q, "padding")
+    if q[0] > k[0] // 2 or q[1] > k[1] // 2:
+        raise ValueError(
+            f"padding {q} is more than half the window {k}: some windows would hold only padding"
+        )
+    return conv_output_shape(input_size, k, stride=s, padding=q)
 
 
 def pool2d(X: torch.Tensor, pool_size, mode: str = "max", *, stride=None, padding=0) -> torch.Tensor:
@@ -22,19 +54,11 @@ def pool2d(X: torch.Tensor, pool_size, mode: str = "max", *, stride=None, paddin
     PyTorch's defaults: max pooling never picks a padded element, average
     pooling counts the zeros of the padding (``count_include_pad=True``).
     """
-    if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
-    if X.dim() not in (2, 3):
-        raise ValueError(f"X must be (height, width) or (channels, height, width), got {tuple(X.shape)}")
+    check_pooling_input(X, mode)
+    out_h, out_w = pooling_output_shape(tuple(X.shape[-2:]), pool_size, stride=stride, padding=padding)
     k = as_pair(pool_size, "pool_size")
     s = as_pair(k if stride is None else stride, "stride")
     q = as_pair(padding, "padding")
-    _check_non_negative(q, "padding")
-    if q[0] > k[0] // 2 or q[1] > k[1] // 2:
-        raise ValueError(
-            f"padding {q} is more than half the window {k}: some windows would hold only padding"
-        )
-    out_h, out_w = conv_output_shape(tuple(X.shape[-2:]), k, stride=s, padding=q)
     if not X.is_floating_point():  # an average of integers is not an integer
         X = X.float()
     channels = X.unsqueeze(0) if X.dim() == 2 else X

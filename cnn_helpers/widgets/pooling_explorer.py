@@ -23,9 +23,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from cnn_helpers.chapters.ch02_pooling.checks import InvarianceCurve, pool, pooling_output_shape
+from cnn_helpers.chapters.ch02_pooling.fast import pool
+from cnn_helpers.chapters.ch02_pooling.invariance import InvarianceCurve
 from cnn_helpers.core import render
 from cnn_helpers.core.images import edge_image, photo, shifted
+from cnn_helpers.ops.pooling import pooling_output_shape
 from cnn_helpers.widgets.common import (
     Explorer,
     compact,

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from cnn_helpers.models import count_parameters
-from cnn_helpers.ops import as_pair, conv_output_shape, convolve2d, corr2d
+from cnn_helpers.ops import Pair, as_pair, conv_output_shape, convolve2d, corr2d
 
 # ---------------------------------------------------------------- a layer from scratch (1.1)
 
@@ -34,7 +35,7 @@ class Conv2D(nn.Module):
     learned layer does not care which of the two it uses.
     """
 
-    def __init__(self, kernel_size, *, bias: bool = True, flip: bool = False, seed: int = 0):
+    def __init__(self, kernel_size: int | Pair, *, bias: bool = True, flip: bool = False, seed: int = 0):
         super().__init__()
         generator = torch.Generator().manual_seed(seed)
         self.weight = nn.Parameter(torch.rand(as_pair(kernel_size, "kernel_size"), generator=generator))
@@ -56,6 +57,16 @@ def train_layer(layer: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, steps: in
     """Plain gradient descent on the squared error ``sum((layer(X) - Y) ** 2)``; returns the losses.
 
     Deterministic: no data shuffling, no randomness beyond the layer's own seed.
+
+    Args:
+        layer: the layer to train (its parameters are changed in place).
+        X: the input.
+        Y: the target output, of ``layer(X)``'s shape.
+        steps: gradient steps.
+        lr: the learning rate.
+
+    Returns:
+        The loss before each step.
     """
     losses = []
     for _ in range(steps):
@@ -88,10 +99,20 @@ class SizeCheck:
         return self.formula == self.pytorch
 
 
-def check_output_sizes(sizes, kernels, paddings, strides) -> list[SizeCheck]:
+def check_output_sizes(sizes: Iterable[int], kernels: Iterable[int], paddings: Iterable[int],
+                       strides: Iterable[int]) -> list[SizeCheck]:
     """Every possible (n, k, padding, stride) of the grid, formula against ``nn.Conv2d``.
 
     Combinations with no room for the kernel (k > n + 2 * padding) are skipped.
+
+    Args:
+        sizes: input sides ``n``.
+        kernels: kernel sides ``k``.
+        paddings: paddings per side.
+        strides: strides.
+
+    Returns:
+        One ``SizeCheck`` per combination that fits.
     """
     checks = []
     for k, q, s in itertools.product(kernels, paddings, strides):
@@ -143,14 +164,24 @@ class ParameterCount:
         return self.fully_connected / self.convolution
 
 
-def parameter_counts(input_shape, out_channels: int, kernel_size, *, padding=0,
-                     stride=1) -> ParameterCount:
+def parameter_counts(input_shape: tuple[int, int, int], out_channels: int, kernel_size: int | Pair,
+                     *, padding: int | Pair = 0, stride: int | Pair = 1) -> ParameterCount:
     """Count both layers' weights and biases by building them on the ``meta`` device.
 
     The fully connected layer maps the flattened input to the flattened
     output of the same size as the convolution's (every input to every
     output); ``meta`` tensors have shapes but no memory, so even a layer
     with billions of weights costs nothing to count.
+
+    Args:
+        input_shape: (channels, height, width) of one input.
+        out_channels: the convolution's output channels.
+        kernel_size: ``k`` or ``(k_h, k_w)``.
+        padding: per side.
+        stride: the convolution's stride.
+
+    Returns:
+        The shapes and both layers' parameter counts.
     """
     c_i, h, w = input_shape
     kernel = as_pair(kernel_size, "kernel_size")
@@ -164,7 +195,7 @@ def parameter_counts(input_shape, out_channels: int, kernel_size, *, padding=0,
 # ---------------------------------------------------------------- sharing and sparsity (1.6)
 
 
-def place_pattern(pattern: torch.Tensor, size, top_left) -> torch.Tensor:
+def place_pattern(pattern: torch.Tensor, size: int | Pair, top_left: Pair) -> torch.Tensor:
     """A blank (zero) image of ``size`` with ``pattern`` pasted at ``top_left`` (row, column)."""
     h, w = as_pair(size, "size")
     top, left = as_pair(top_left, "top_left")

@@ -8,6 +8,7 @@ never raises: an untouched exercise says "not attempted yet".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -22,7 +23,7 @@ from cnn_helpers.ops.receptive import LayerGeometry, receptive_field
 EXERCISE_1 = dict(input_size=(28, 36), kernel_size=(5, 3), padding=(1, 2), stride=(3, 2))
 
 
-def exercise_1(answer) -> Feedback:
+def exercise_1(answer: object) -> Feedback:
     """Output (height, width) of ``nn.Conv2d(kernel_size=(5, 3), padding=(1, 2), stride=(3, 2))``
     on a 28 x 36 input."""
     expected = conv_output_shape(**EXERCISE_1)
@@ -49,7 +50,7 @@ def _exercise_2_counts() -> tuple[int, int]:
     return convolution, fully_connected
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """(convolution, fully connected) parameter counts, biases included, for a 3x32x32 input
     mapped to 16x32x32 by a 3x3 padding-1 convolution or by one fully connected layer."""
     expected = _exercise_2_counts()
@@ -75,7 +76,7 @@ EXERCISE_3 = [
 ]
 
 
-def exercise_3(answer) -> Feedback:
+def exercise_3(answer: object) -> Feedback:
     """Receptive-field width (in input pixels) of one element after three 3x3 convolutions,
     the second with stride 2."""
     expected = receptive_field(EXERCISE_3, 32)[-1].size[0]
@@ -120,7 +121,7 @@ class _RefuseBuiltInConvolution(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-def calls_built_in_convolution(function, *args) -> bool:
+def calls_built_in_convolution(function: Callable, *args: object) -> bool:
     """True when ``function(*args)`` calls one of PyTorch's convolutions (``F.conv2d``,
     ``nn.Conv2d``, ``torch.conv2d``...): exercise 4 asks for one written from scratch."""
     try:
@@ -155,7 +156,7 @@ def _strided_corr2d_is_right(function) -> bool:
     return True
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """A from-scratch ``corr2d(X, K, stride, padding)`` with stride and per-side zero padding,
     checked against ``F.conv2d`` on several shapes; one that calls ``F.conv2d`` (or any of
     PyTorch's convolutions) itself is refused."""
@@ -165,7 +166,7 @@ def exercise_4(answer) -> Feedback:
                  praise="correct! it agrees with F.conv2d on every test shape")
 
 
-def exercise_5(answer) -> Feedback:
+def exercise_5(answer: object) -> Feedback:
     """Why: a 3x3 convolution from one 28x28 channel to one 28x28 channel has 9 weights; a fully
     connected layer between the same sizes has 784 x 784 = 614,656. Why so few? Answer "a", "b"
     or "c": (a) the same kernel is used at every position (parameter sharing); (b) the

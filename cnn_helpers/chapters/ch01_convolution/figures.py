@@ -269,7 +269,7 @@ FIGURES = {
 }
 
 
-def draw_all(directory) -> list[Path]:
+def draw_all(directory: Path | str) -> list[Path]:
     """Write every chapter-1 figure into ``directory``; return their paths."""
     import matplotlib
 

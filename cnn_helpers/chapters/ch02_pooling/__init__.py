@@ -1,5 +1,7 @@
-"""Chapter 2, pooling (池化层): the record. Its measurements are in ``checks``, its exercises
-in ``exercises``, its figures in ``figures``."""
+"""Chapter 2, pooling (池化层): the record. Its measurements: ``invariance`` (what survives a
+shift, a rotation, a rescaling), ``costs`` (what pooling saves), ``errors`` (the two errors),
+``in_use`` (which pooling the nets use), with ``fast.pool``, ``ops.pool2d``'s fast twin; its
+exercises in ``exercises``, its figures in ``figures``."""
 
 from cnn_helpers.chapters.record import Chapter
 

@@ -23,7 +23,7 @@ def _as_tensor(answer) -> torch.Tensor:
     return torch.as_tensor(answer, dtype=torch.float32)
 
 
-def exercise_1(answer) -> Feedback:
+def exercise_1(answer: object) -> Feedback:
     """Output (height, width) of 3x3 max pooling, stride 2, padding 1, on a 56x56 feature map."""
     return check(
         "exercise 1", answer,
@@ -32,7 +32,7 @@ def exercise_1(answer) -> Feedback:
     )
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """2x2 max pooling (stride 2) and 2x2 average pooling of ``EXERCISE_2_INPUT``, as a pair."""
     X = EXERCISE_2_INPUT[None]  # (1, 4, 4)
     expected_max = F.max_pool2d(X, 2)[0]
@@ -49,7 +49,7 @@ def exercise_2(answer) -> Feedback:
     )
 
 
-def exercise_3(answer) -> Feedback:
+def exercise_3(answer: object) -> Feedback:
     """How many more parameters a flatten + FC head has than a GAP head (512x7x7 maps, 10 classes)."""
     flatten_fc = 512 * 7 * 7 * 10 + 10
     gap_fc = 512 * 10 + 10
@@ -61,7 +61,7 @@ def exercise_3(answer) -> Feedback:
     )
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """The top-left output of 2x2 average pooling, stride 2, padding 1, on a 4x4 image of ones."""
     expected = F.avg_pool2d(torch.ones(1, 4, 4), 2, stride=2, padding=1)[0, 0, 0].item()  # 0.25
     return check(
@@ -72,7 +72,7 @@ def exercise_4(answer) -> Feedback:
     )
 
 
-def exercise_5(answer) -> Feedback:
+def exercise_5(answer: object) -> Feedback:
     """Why: on 512x7x7 feature maps and 10 classes, global average pooling + a fully connected
     layer has about 49 times fewer parameters than flatten + a fully connected layer. Why?
     Answer "a", "b" or "c": (a) each channel becomes one number, so the layer sees 512 inputs

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from cnn_helpers.chapters.ch02_pooling.checks import flatten_head, gap_head, parameter_count
+from cnn_helpers.chapters.ch02_pooling.costs import flatten_head, gap_head, parameter_count
 
 # One colour per 2x2 window of the diagram.
 WINDOW_COLORS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ab6d6"]
@@ -87,8 +87,20 @@ def _column(ax, x0, y_top, count, color, cell=0.32, label=""):
     ax.text(x0 + cell / 2, y_top - count * cell - 0.2, label, ha="center", va="top", fontsize=10)
 
 
-def draw_global_average_pooling(path: Path, channels=512, height=7, width=7, classes=10) -> Path:
-    """Feature maps -> one number per channel -> classes, beside the flatten + FC head."""
+def draw_global_average_pooling(path: Path, channels: int = 512, height: int = 7, width: int = 7,
+                                classes: int = 10) -> Path:
+    """Feature maps -> one number per channel -> classes, beside the flatten + FC head.
+
+    Args:
+        path: where the PNG is written.
+        channels: channels of the feature maps both heads read.
+        height: their height.
+        width: their width.
+        classes: outputs of both heads.
+
+    Returns:
+        ``path``.
+    """
     gap = parameter_count(gap_head(channels, classes))
     flat = parameter_count(flatten_head(channels, height, width, classes))
     fig, ax = plt.subplots(figsize=(9, 5.2))
@@ -122,7 +134,7 @@ def draw_global_average_pooling(path: Path, channels=512, height=7, width=7, cla
     return path
 
 
-def draw_all(directory) -> list[Path]:
+def draw_all(directory: Path | str) -> list[Path]:
     """Write this chapter's figures into ``directory``; return their paths."""
     directory = Path(directory)
     return [

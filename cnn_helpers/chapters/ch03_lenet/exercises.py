@@ -5,33 +5,33 @@ from __future__ import annotations
 from cnn_helpers.chapters.feedback import Feedback, check
 
 
-def exercise_1(answer) -> Feedback:
+def exercise_1(answer: object) -> Feedback:
     """How many parameters (weights and biases) has LeNet's first convolution?"""
     return check("LeNet 1", answer, lambda a: int(a) == 6 * 1 * 5 * 5 + 6,
                  "6 output channels, each a 1x5x5 kernel plus one bias")
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """The shape (channels, height, width) after the second pooling, for one 28x28 image."""
     return check("LeNet 2", answer, lambda a: tuple(int(n) for n in a) == (16, 5, 5),
                  "28 -> conv 5x5 pad 2 -> 28 -> pool -> 14 -> conv 5x5 -> 10 -> pool -> ?")
 
 
-def exercise_3(answer) -> Feedback:
+def exercise_3(answer: object) -> Feedback:
     """LeCun fed 32x32 images without padding. How long is the flattened vector then?"""
     return check("LeNet 3", answer, lambda a: int(a) == 16 * 5 * 5,
                  "32 -> conv 5x5 -> 28 -> pool -> 14 -> conv 5x5 -> 10 -> pool -> 5; times 16 channels",
                  praise="correct! The same 400: padding 2 on 28x28 imitates 32x32.")
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """Replace every sigmoid by a ReLU and average by max pooling: how many parameters now?"""
     return check("LeNet 4", answer, lambda a: int(a) == 61_706,
                  "activations and pooling have no parameters",
                  praise="correct! Activations and pooling learn nothing: still 61,706.")
 
 
-def exercise_5(answer) -> Feedback:
+def exercise_5(answer: object) -> Feedback:
     """Find the notes' error: they say the second convolution has 16 channels "so that the two
     layers' parameter sizes are similar". How many times as many parameters as the first
     convolution (156) does the second have?"""
@@ -41,7 +41,7 @@ def exercise_5(answer) -> Feedback:
                         "(117,600 and 240,000 per image) are within a factor of 2.")
 
 
-def exercise_6(answer) -> Feedback:
+def exercise_6(answer: object) -> Feedback:
     """Why does the sigmoid LeNet sit at loss 2.30 for its first hundreds of steps? A sigmoid
     passes back its slope times the gradient it receives: at most what fraction of it?"""
     import torch

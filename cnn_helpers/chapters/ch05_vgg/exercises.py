@@ -5,13 +5,13 @@ from __future__ import annotations
 from cnn_helpers.chapters.feedback import Feedback, check
 
 
-def exercise_1(answer) -> Feedback:
+def exercise_1(answer: object) -> Feedback:
     """A VGG block of two convolutions gets a 64x56x56 input. Its output shape (C, H, W), 128 channels?"""
     return check("VGG 1", answer, lambda a: tuple(int(n) for n in a) == (128, 28, 28),
                  "3x3 convolutions with padding 1 keep height and width; the pooling halves them")
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """How many convolutional layers and how many fully connected layers does VGG-11 have?"""
     return check("VGG 2", answer, lambda a: tuple(int(n) for n in a) == (8, 3),
                  "count the convolutions in ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512)); "
@@ -19,7 +19,7 @@ def exercise_2(answer) -> Feedback:
                  praise="correct! 1 + 1 + 2 + 2 + 2 = 8 convolutions and 3 fully connected: 11.")
 
 
-def exercise_3(answer) -> Feedback:
+def exercise_3(answer: object) -> Feedback:
     """Three 3x3 convolutions (C channels in and out, no biases) see a 7x7 field. How many
     weights per C**2, against 49 for one 7x7 convolution?"""
     return check("VGG 3", answer, lambda a: int(a) == 3 * 3 * 3,
@@ -27,14 +27,14 @@ def exercise_3(answer) -> Feedback:
                  praise="correct! 27 C^2 against 49 C^2: 45% fewer, and three ReLUs instead of one.")
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """What is the smallest image side that VGG-11's five blocks accept?"""
     return check("VGG 4", answer, lambda a: int(a) == 32,
                  "each block halves height and width; after five halvings at least one pixel must be left",
                  praise="correct! 2^5 = 32: five halvings leave 1x1.")
 
 
-def exercise_5(answer) -> Feedback:
+def exercise_5(answer: object) -> Feedback:
     """Why: from one VGG stage to the next the side halves and the channels in and out double.
     By what factor do a 3x3 convolution's multiply-adds change, and by what factor its
     parameters? Answer a tuple (multiply-adds, parameters)."""

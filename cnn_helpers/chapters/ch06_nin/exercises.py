@@ -5,7 +5,7 @@ from __future__ import annotations
 from cnn_helpers.chapters.feedback import Feedback, check
 
 
-def exercise_1(answer) -> Feedback:
+def exercise_1(answer: object) -> Feedback:
     """Parameters (weights and biases) of one 1x1 convolution from 96 to 96 channels?"""
     return check("NiN 1", answer, lambda a: int(a) == 96 * 96 * 1 * 1 + 96,
                  "a 1x1 convolution is a fully connected layer from 96 to 96 features, "
@@ -13,14 +13,14 @@ def exercise_1(answer) -> Feedback:
                  praise="correct! 96 x 96 + 96 = 9,312, however large the image.")
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """Parameters of NiN's last block: a 3x3 convolution from 384 to 10 channels, then two 1x1."""
     return check("NiN 2", answer, lambda a: int(a) == (10 * 384 * 9 + 10) + 2 * (10 * 10 + 10),
                  "c_o (c_i k^2 + 1) for the 3x3 convolution, then c_o (c_o + 1) for each 1x1",
                  praise="correct! 34,570 + 110 + 110 = 34,790: the whole classifier of NiN.")
 
 
-def exercise_3(answer) -> Feedback:
+def exercise_3(answer: object) -> Feedback:
     """The smallest image side NiN can take (11x11 stride 4, no padding, three 3x3 stride-2 poolings)?"""
     return check("NiN 3", answer, lambda a: int(a) == 67,
                  "work backwards: the last pooling needs a 3x3 input, so the second pooling must "
@@ -29,7 +29,7 @@ def exercise_3(answer) -> Feedback:
                  praise="correct! 67 -> 15 -> 7 -> 3 -> 1; at 66 the last pooling has no room.")
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """Parameters of a fully connected layer from NiN's 384x5x5 features to 10 classes?"""
     return check("NiN 4", answer, lambda a: int(a) == 384 * 5 * 5 * 10 + 10,
                  "flatten 384 channels of 5x5 into one vector, then n x m weights plus m biases",
@@ -37,7 +37,7 @@ def exercise_4(answer) -> Feedback:
                         "of millions; global average pooling has none.")
 
 
-def exercise_5(answer) -> Feedback:
+def exercise_5(answer: object) -> Feedback:
     """Why does NiN's last block have exactly 10 output channels? Answer "a", "b" or "c":
     (a) one map per class: global average pooling turns each into that class's score;
     (b) 10 channels are the fewest a 3x3 convolution allows; (c) to match AlexNet's width."""

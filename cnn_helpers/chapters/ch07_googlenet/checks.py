@@ -16,6 +16,7 @@ an ``AssertionError`` that names what failed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -190,7 +191,8 @@ def block_inputs(net: nn.Sequential, image: torch.Tensor) -> dict[str, torch.Ten
 
 
 # -- the notebook's checks ----------------------------------------------------------------
-def check_paths_keep_size(block: Inception, sizes=((12, 12), (7, 7), (6, 9))) -> None:
+def check_paths_keep_size(block: Inception,
+                          sizes: Iterable[tuple[int, int]] = ((12, 12), (7, 7), (6, 9))) -> None:
     """Every path keeps height and width, for odd and even sizes; the block's output channels
     are the sum of the four paths' (notes 7.1). Prints one line per size."""
     torch.manual_seed(0)
@@ -250,7 +252,8 @@ def check_notes_channels(net: nn.Sequential, image_size: int = 96) -> None:
         print(f"\u2713 {name}: {c_in:>4} in -> {notes_split(name):<36} ({side}x{side})")
 
 
-def check_module_shapes(net: nn.Sequential, image_size: int, expected) -> None:
+def check_module_shapes(net: nn.Sequential, image_size: int,
+                        expected: Sequence[tuple[int, ...]]) -> None:
     """Walk a zero image through ``net``'s top-level parts and compare each output shape."""
     names = ["module 1", "module 2", "module 3", "module 4", "module 5", "fully connected"]
     X = torch.zeros(1, 1, image_size, image_size)
@@ -357,7 +360,7 @@ def check_feature_maps(viewer, layers: nn.Sequential, image: int = 3) -> None:
           "each has the sum of its four paths' channels")
 
 
-def check_explorer(explorer, names=("3a", "4e", "5b"), image: int = 3) -> None:
+def check_explorer(explorer, names: Iterable[str] = ("3a", "4e", "5b"), image: int = 3) -> None:
     """The Inception explorer shows each path's real output and the block's concatenation."""
     net = explorer.net
     X = explorer.images[image:image + 1].to(next(net.parameters()).device)

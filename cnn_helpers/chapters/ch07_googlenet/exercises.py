@@ -12,7 +12,7 @@ _PATH3_WITH = 16 * (192 + 1) + 32 * (16 * 25 + 1)   # 15,920
 _PATH3_WITHOUT = 32 * (192 * 25 + 1)                 # 153,632
 
 
-def exercise_1(answer) -> Feedback:
+def exercise_1(answer: object) -> Feedback:
     """The notes write block 4a as "192 + (96, 208) + (16, 48) + 64". How many output channels?"""
     return check("GoogLeNet 1", answer, lambda a: int(a) == 192 + 208 + 48 + 64,
                  "in a pair, the first number is the 1x1 reduction inside the path; only the "
@@ -20,7 +20,7 @@ def exercise_1(answer) -> Feedback:
                  praise="correct! 192 + 208 + 48 + 64 = 512 (read literally the sum would be 624).")
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """Parameters (weights and biases) of block 3a's path 3: a 1x1 convolution from 192 to 16
     channels, then a 5x5 convolution from 16 to 32?"""
     return check("GoogLeNet 2", answer, lambda a: int(a) == _PATH3_WITH,
@@ -33,7 +33,7 @@ def _is_path_3_and_its_factor(answer) -> bool:
     return int(path) == 3 and abs(float(factor) - _PATH3_WITHOUT / _PATH3_WITH) <= 0.1
 
 
-def exercise_3(answer) -> Feedback:
+def exercise_3(answer: object) -> Feedback:
     """In block 3a, which path's parameters does the 1x1 reduction save most, and by what
     factor (parameters without it / with it)? Answer (path number, factor). And why that one?"""
     return check("GoogLeNet 3", answer, _is_path_3_and_its_factor,
@@ -47,7 +47,7 @@ def exercise_3(answer) -> Feedback:
                         "the strongest reduction (192 -> 16 channels, 12x).")
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """Why does path 4 end in a 1x1 convolution? Answer with a letter:
     (a) to enlarge the pooling's receptive field; (b) max pooling keeps every input channel
     (192 in 3a), the 1x1 convolution sets how many the path adds; (c) to keep the height and

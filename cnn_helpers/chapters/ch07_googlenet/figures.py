@@ -69,6 +69,6 @@ def draw_inception_block(path: Path, name: str = "3a", side: int = 12) -> Path:
     return path
 
 
-def draw_all(directory) -> list[Path]:
+def draw_all(directory: Path | str) -> list[Path]:
     """Write this chapter's figure into ``directory``; return its path."""
     return [draw_inception_block(Path(directory) / FIGURES[0])]

@@ -5,21 +5,21 @@ from __future__ import annotations
 from cnn_helpers.chapters.feedback import Feedback, check
 
 
-def exercise_1(answer) -> Feedback:
+def exercise_1(answer: object) -> Feedback:
     """A residual block with use_1x1conv=True and strides=2 gets a 64x24x24 input and has 128
     output channels. What is its output shape (C, H, W)?"""
     return check("ResNet 1", answer, lambda a: tuple(int(n) for n in a) == (128, 12, 12),
                  "the first 3x3 convolution has stride 2; the 1x1 shortcut too, so both halve")
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """How many layers with weights has ResNet-18, not counting the 1x1 shortcut convolutions?"""
     return check("ResNet 2", answer, lambda a: int(a) == 18,
                  "the stem's convolution, 4 modules x 2 blocks x 2 convolutions, the output layer",
                  praise="correct! 1 + 16 + 1 = 18, hence the name.")
 
 
-def exercise_3(answer) -> Feedback:
+def exercise_3(answer: object) -> Feedback:
     """ResNet-18 ends with global average pooling. Fed 224x224 images instead of 96x96, how many
     inputs does its final fully connected layer have?"""
     return check("ResNet 3", answer, lambda a: int(a) == 512,
@@ -27,7 +27,7 @@ def exercise_3(answer) -> Feedback:
                  praise="correct! Still 512: global average pooling makes the size irrelevant.")
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """How many parameters do ResNet-18's three 1x1 shortcut convolutions have together?"""
     return check("ResNet 4", answer,
                  lambda a: int(a) == (64 * 128 + 128) + (128 * 256 + 256) + (256 * 512 + 512),
@@ -36,7 +36,7 @@ def exercise_4(answer) -> Feedback:
                  praise="correct! 172,928: 1.5% of ResNet-18's 11,178,378.")
 
 
-def exercise_5(answer) -> Feedback:
+def exercise_5(answer: object) -> Feedback:
     """Why: the book's residual block computes ReLU(F(X) + X). Suppose F(X) = 0. What does the
     block output for an input element equal to -3?"""
     return check("ResNet 5", answer, lambda a: float(a) == 0.0,

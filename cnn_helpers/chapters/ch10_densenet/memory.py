@@ -16,6 +16,7 @@ output... autograd *saves* them during the forward pass.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
@@ -58,11 +59,21 @@ def activation_bytes(net: nn.Module, image_size: int, batch: int = 2, in_channel
     ``in_channels`` x ``image_size`` x ``image_size`` images through
     ``saved_tensor_bytes`` and divides by ``batch``: activations grow in
     proportion to the batch, so a batch of 256 needs 256 times this.
+
+    Args:
+        net: the network, in any mode (put back in it afterwards).
+        image_size: height and width of the images.
+        batch: images run at once.
+        in_channels: channels of each image.
+
+    Returns:
+        Bytes per image.
     """
-    return saved_tensor_bytes(net, torch.rand(batch, in_channels, image_size, image_size)) // batch
+    X = torch.rand(batch, in_channels, image_size, image_size)  # N x C x H x W
+    return saved_tensor_bytes(net, X) // batch
 
 
-def dense_block_growth(units=(1, 2, 4, 8), in_channels: int = 64, growth_rate: int = 32,
+def dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: int = 64, growth_rate: int = 32,
                        size: int = 24) -> list[tuple[int, int]]:
     """``(units, bytes per image)`` of a ``models.DenseBlock`` with each number of units.
 
@@ -70,19 +81,36 @@ def dense_block_growth(units=(1, 2, 4, 8), in_channels: int = 64, growth_rate: i
     ``in_channels + i * growth_rate`` channels, and autograd saves that input:
     the saved bytes grow with the square of the units (the book's first
     block: 64 channels, growth rate 32, 24x24 maps). Chapter 10.
+
+    Args:
+        units: the numbers of units to build, one row each.
+        in_channels: channels entering the block.
+        growth_rate: channels each unit adds.
+        size: height and width of the feature maps.
+
+    Returns:
+        ``(units, bytes per image)`` per number of units.
     """
     torch.manual_seed(0)
     return [(n, saved_tensor_bytes(models.DenseBlock(n, in_channels, growth_rate),
                                    torch.rand(2, in_channels, size, size)) // 2) for n in units]
 
 
-def check_dense_block_growth(units=(1, 2, 4, 8), in_channels: int = 64, growth_rate: int = 32,
+def check_dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: int = 64, growth_rate: int = 32,
                              size: int = 24) -> list[tuple[int, int]]:
     """Print ``dense_block_growth`` and check that it grows faster than the units do.
 
     Each doubling of the units must more than double the saved bytes (a
-    stack of equal blocks would only double them). Raises ``AssertionError``
-    otherwise; returns the rows.
+    stack of equal blocks would only double them).
+
+    Args:
+        units, in_channels, growth_rate, size: as for ``dense_block_growth``.
+
+    Returns:
+        The rows of ``dense_block_growth``.
+
+    Raises:
+        AssertionError: when a doubling of the units does not more than double the bytes.
     """
     rows = dense_block_growth(units, in_channels, growth_rate, size)
     print(f"{'units':>6}{'channels out':>14}{'saved per image':>17}")

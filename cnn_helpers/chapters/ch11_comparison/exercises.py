@@ -1,29 +1,29 @@
 """Exercises of chapter 11 (the networks side by side), checked instantly: ``exercise_1(answer)`` etc.
 
 The right answers are computed when checking, from the same builders and results file as the
-chapter's table (``cnn_helpers.chapters.ch11_comparison.checks``), never typed in.
+chapter's table (``cnn_helpers.chapters.ch11_comparison.table``), never typed in.
 """
 
 from __future__ import annotations
 
 from cnn_helpers import models
 from cnn_helpers.chapters.ch10_densenet import memory
-from cnn_helpers.chapters.ch11_comparison import checks as comparison
+from cnn_helpers.chapters.ch11_comparison import columns, measurements, table
 from cnn_helpers.chapters.feedback import Feedback, check
 
 
 def _same_net(answer, chapter: str, results=None) -> bool:
     """True when ``answer`` names ``chapter``: its key ("vgg") or its title ("VGG-11")."""
-    names = {chapter.lower(), comparison.title(chapter, results).lower()}
+    names = {chapter.lower(), table.title(chapter, results).lower()}
     return str(answer).strip().lower() in names
 
 
 def _measured(results: dict | None) -> dict:
-    """chapter -> ``comparison.Measured`` for every chapter the class-profile results hold."""
+    """chapter -> ``measurements.Measured`` for every chapter the class-profile results hold."""
     if results is None:
-        results = comparison.load_results()
-    return {chapter: m for chapter in comparison.chapter_names(results)
-            if (m := comparison.measured(results, chapter)) is not None}
+        results = measurements.load_results()
+    return {chapter: m for chapter in table.chapter_names(results)
+            if (m := measurements.measured(results, chapter)) is not None}
 
 
 def most_parameters_per_point(results: dict | None = None) -> str | None:
@@ -34,25 +34,25 @@ def most_parameters_per_point(results: dict | None = None) -> str | None:
     return max(ratios, key=ratios.get) if ratios else None
 
 
-def exercise_1(answer, results: dict | None = None) -> Feedback:
+def exercise_1(answer: object, results: dict | None = None) -> Feedback:
     """In this course's class-profile runs (the table of trained nets): which net pays the most
     parameters per percentage point of mean accuracy? Name it. (``results``: the class-profile
     results dict; default: the committed file.)"""
     if results is None:
-        results = comparison.load_results()
+        results = measurements.load_results()
     best = most_parameters_per_point(results)
     if best is None:
         return Feedback("Comparison 1", None, "no class-profile results to check against: run "
                         "benchmarks/class_profile.py first")
     return check("Comparison 1", answer, lambda a: _same_net(a, best, results),
                  "divide each trained net's parameters by 100 x its mean accuracy",
-                 praise=f"correct! {comparison.title(best, results)}.")
+                 praise=f"correct! {table.title(best, results)}.")
 
 
-def exercise_2(answer) -> Feedback:
+def exercise_2(answer: object) -> Feedback:
     """NiN's last block reads (384, 5, 5) features. How many parameters would one fully
     connected layer from these features to 4096 units have (weights and biases)?"""
-    saving = comparison.global_pooling_saving()
+    saving = columns.global_pooling_saving()
     c, h, w = saving.features
     right = c * h * w * 4096 + 4096
     return check("Comparison 2", answer, lambda a: int(a) == right,
@@ -61,12 +61,12 @@ def exercise_2(answer) -> Feedback:
                         "parameter head many times over.")
 
 
-def exercise_3(answer, results: dict | None = None) -> Feedback:
+def exercise_3(answer: object, results: dict | None = None) -> Feedback:
     """In this course's class-profile runs, which net reached the highest mean judged
     accuracy over its seeds? Name it. (``results``: the class-profile results dict;
     default: the committed file.)"""
     if results is None:
-        results = comparison.load_results()
+        results = measurements.load_results()
     scores = {chapter: m.mean for chapter, m in _measured(results).items()}
     if not scores:
         return Feedback("Comparison 3", None, "no class-profile results to check against: run "
@@ -74,10 +74,10 @@ def exercise_3(answer, results: dict | None = None) -> Feedback:
     best = max(scores, key=scores.get)
     return check("Comparison 3", answer, lambda a: _same_net(a, best, results),
                  "read the class profile's mean accuracy column",
-                 praise=f"correct! {comparison.title(best, results)}, {scores[best]:.3f}.")
+                 praise=f"correct! {table.title(best, results)}, {scores[best]:.3f}.")
 
 
-def exercise_4(answer) -> Feedback:
+def exercise_4(answer: object) -> Feedback:
     """Why does DenseNet need more activation memory in training than ResNet-18, with 15x
     fewer parameters? Choose one letter:
     (a) its convolutions have larger kernels; (b) each unit's batch norm and convolution read
