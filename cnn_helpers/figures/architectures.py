@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cnn_helpers import models
 from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
-from cnn_helpers.figures import architecture, architecture_layout
+from cnn_helpers.figures import architecture, architecture_items, architecture_layout
 from cnn_helpers.figures.architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
 
 COLOURS = {
@@ -77,13 +77,13 @@ def figure_of(net, input_shape, title: str, collapse=(), inline=(),
     """The placed figure of ``net`` for ``input_shape``: blocks named in ``collapse`` drawn as
     one box, those in ``inline`` without their frame; a net that is one block is drawn
     without a frame (the title names it). ``lines(net)``, when given, makes the function that
-    writes a collapsed block's lines (``architecture.collapse``)."""
+    writes a collapsed block's lines (``architecture_items.collapse``)."""
     items = architecture.describe(net, input_shape)
-    if len(items) == 2 and isinstance(items[1], architecture.Block):
+    if len(items) == 2 and isinstance(items[1], architecture_items.Block):
         items = items[:1] + items[1].items
-    items = architecture.collapse(items, lambda name: name.split(",")[0] in collapse,
-                                  inline=lambda name: name in inline,
-                                  lines=lines(net) if lines else lambda block: None)
+    items = architecture_items.collapse(items, lambda name: name.split(",")[0] in collapse,
+                                        inline=lambda name: name in inline,
+                                        lines=lines(net) if lines else lambda block: None)
     return architecture_layout.layout(items, title)
 
 

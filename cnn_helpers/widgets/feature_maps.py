@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from cnn_helpers.core import render
-from cnn_helpers.figures.architecture import block_name, layer_text
+from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.training import image_size_error
 from cnn_helpers.widgets.common import Explorer, compact, picture, show, shown_at_own_size, titled
 

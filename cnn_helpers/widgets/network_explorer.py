@@ -32,6 +32,8 @@ from torch import nn
 
 from cnn_helpers import models
 from cnn_helpers.figures import architecture
+from cnn_helpers.figures.architecture_items import Block, Layer, Parallel, Repeat
+from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.ops.receptive import layer_geometry, receptive_field
 from cnn_helpers.widgets.common import Explorer, picture, show, shown_at_own_size
 from cnn_helpers.widgets.feature_maps import bars, colour_bar, layer_scale, tile
@@ -63,16 +65,16 @@ def _geometries(items) -> list:
     """The convolutions and poolings an output element's widest path goes through, in order."""
     found = []
     for item in items:
-        if isinstance(item, architecture.Layer):
+        if isinstance(item, Layer):
             for module in item.modules:
                 if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
                     found.append(layer_geometry(module))
-        elif isinstance(item, architecture.Block):
+        elif isinstance(item, Block):
             found += _geometries(item.items)
-        elif isinstance(item, architecture.Repeat):
+        elif isinstance(item, Repeat):
             for instance in item.instances:
                 found += _geometries([instance])
-        elif isinstance(item, architecture.Parallel):  # the union of the paths' fields
+        elif isinstance(item, Parallel):  # the union of the paths' fields
             paths = [_geometries(branch) for branch in item.branches]
             found += max(paths, key=_field_side)
     return found
@@ -88,9 +90,9 @@ def _field_side(geometries) -> int:
 def short_name(layer: nn.Module) -> str:
     """"conv 5×5, pad 2, 6 ch" for a layer, "VGG block, 2 conv" for a block."""
     if not list(layer.children()):
-        return architecture.layer_text(layer)[1]
+        return layer_text(layer)[1]
     convolutions = sum(isinstance(m, nn.Conv2d) for m in layer.modules())
-    return f"{(architecture.block_name(layer) or 'block').split(',')[0]}, {convolutions} conv"
+    return f"{(block_name(layer) or 'block').split(',')[0]}, {convolutions} conv"
 
 
 def layer_rows(net: nn.Sequential, input_shape) -> list[LayerRow]:
