@@ -141,7 +141,43 @@ class Explorer:
         return bundle
 
 
-def refusal(control: widgets.ValueWidget, value) -> str | None:
+class NetExplorer(Explorer):
+    """Base class of the explorers that run a trained ``net`` on test ``images`` (chapters 3-10):
+    the feature-map viewer, the network explorer and the Inception explorer."""
+
+    def __init__(self, net: torch.nn.Module, images: torch.Tensor,
+                 labels: torch.Tensor | None = None, classes: list[str] | None = None,
+                 resize: int | None = None) -> None:
+        """Keep the net and the images (checked), and make the controls' skeleton.
+
+        Args:
+            net: the trained model.
+            images: a batch of test images, N x C x H x W.
+            labels: their true labels (N), shown beside the prediction; None, not shown.
+            classes: the class names, by label; None, the labels as numbers.
+            resize: the side the images are resized to before the net sees them; None, none.
+
+        Raises:
+            ValueError: ``images`` is not a non-empty N x C x H x W tensor.
+        """
+        super().__init__()
+        if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "
+                             "for one grey image use images[None, None]")
+        self.net, self.images, self.labels, self.classes = net, images, labels, classes
+        self.resize = resize
+
+    def prediction_text(self, logits: torch.Tensor, image: int) -> str:
+        """"predicted: <class>" for ``logits``, and ", true label: <class>" when labels are known."""
+        truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
+        return f"predicted: {self._name(int(logits.argmax()))}{truth}"
+
+    def _name(self, label: int) -> str:
+        return self.classes[label] if self.classes else str(label)
+
+
+def refusal(control: widgets.ValueWidget, value: object) -> str | None:
     """Why ``control`` cannot take ``value`` (None when it can).
 
     ipywidgets itself would clamp a slider's value into its range and cut a

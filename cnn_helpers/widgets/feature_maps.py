@@ -26,7 +26,14 @@ from torch import nn
 from cnn_helpers.core import render
 from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.training import image_size_error
-from cnn_helpers.widgets.common import Explorer, compact, picture, show, shown_at_own_size, titled
+from cnn_helpers.widgets.common import (
+    NetExplorer,
+    compact,
+    picture,
+    show,
+    shown_at_own_size,
+    titled,
+)
 
 PAGE = 32     # maps shown at once: 4 rows of 8
 COLUMNS = 8
@@ -118,18 +125,12 @@ def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, numb
             f"{before[0]}→{after[0]} channels, {before[1]}×{before[2]} → {after[1]}×{after[2]}")
 
 
-class FeatureMapViewer(Explorer):
+class FeatureMapViewer(NetExplorer):
     """For ``net`` and a batch of ``images`` (N, C, H, W): feature maps of a chosen layer."""
 
     def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
                  image: int = 0, layer: int | None = None, resize: int | None = None):
-        super().__init__()
-        if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
-            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-            raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "
-                             "for one grey image use images[None, None]")
-        self.net, self.images, self.labels, self.classes = net, images, labels, classes
-        self.resize = resize
+        super().__init__(net, images, labels, classes, resize)
         self.layers = list(net.children()) if len(list(net.children())) else [net]
         self._cached_image: int | None = None
         self._outputs: list[torch.Tensor] = []
@@ -281,11 +282,9 @@ class FeatureMapViewer(Explorer):
                 f"blue {kernel_scale[0]:.2g} to red {kernel_scale[1]:.2g}{averaged}")
         self.kernels_box.layout.display = None if kernels is not None else "none"
         predicted = int(self.logits.argmax())
-        truth = ("" if self.labels is None
-                 else f", true label: {self._name(int(self.labels[image]))}")
         self.caption.value = html.escape(
             f"layer {layer} ({self._kind(layer)}): {maps.shape[0]} channels of "
-            f"{maps.shape[1]}x{maps.shape[2]}; predicted: {self._name(predicted)}{truth}")
+            f"{maps.shape[1]}x{maps.shape[2]}; {self.prediction_text(self.logits, image)}")
         return {"maps": maps, "kernels": kernels, "predicted": predicted, "scale": scale,
                 "channels": (first, last)}
 
@@ -302,6 +301,3 @@ class FeatureMapViewer(Explorer):
             return type(module).__name__
         label = dict((value, text) for text, value in self._controls["layer"].options)[layer]
         return label.split(": ")[1]
-
-    def _name(self, label: int) -> str:
-        return self.classes[label] if self.classes else str(label)

@@ -29,7 +29,13 @@ from cnn_helpers.chapters.ch07_googlenet.checks import (
     path_costs,
 )
 from cnn_helpers.core import render
-from cnn_helpers.widgets.common import Explorer, compact, picture, shown_at_own_size, single_thread
+from cnn_helpers.widgets.common import (
+    NetExplorer,
+    compact,
+    picture,
+    shown_at_own_size,
+    single_thread,
+)
 from cnn_helpers.widgets.feature_maps import tile
 
 SHOWN = 8  # feature maps shown per path
@@ -78,18 +84,12 @@ def mark_channels(strip: np.ndarray, bar: int, channels) -> np.ndarray:
     return marked
 
 
-class InceptionExplorer(Explorer):
+class InceptionExplorer(NetExplorer):
     """One Inception block of ``net`` for one of ``images`` (N, 1, H, W): its four paths."""
 
     def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
                  block: str = "3a", image: int = 0, channel: int = 0, resize: int | None = None):
-        super().__init__()
-        if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
-            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-            raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "
-                             "for one grey image use images[None, None]")
-        self.net, self.images, self.labels, self.classes = net, images, labels, classes
-        self.resize = resize
+        super().__init__(net, images, labels, classes, resize)
         self.blocks = inception_blocks(net)  # ValueError for a net that is not a GoogLeNet
         self._inputs: dict[int, tuple[dict, torch.Tensor]] = {}  # image -> (block inputs, logits)
         self._outputs: dict[tuple[int, str], list[torch.Tensor]] = {}  # (image, block) -> paths
@@ -260,16 +260,12 @@ class InceptionExplorer(Explorer):
         X = self.block_inputs(image)[0][block]
         _, c_in, height, width = X.shape
         logits = self.block_inputs(image)[1]
-        truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
         self.readout.value = compact(html.escape(
             f"block {block} (module {block[0]}): {c_in}x{height}x{width} in -> "
             f"{' + '.join(map(str, counts))} = {sum(counts)} channels of {height}x{width}; "
             f"channels {channel}-{channel + SHOWN - 1} of each path shown; "
-            f"predicted: {self._name(int(logits.argmax()))}{truth}"))
+            f"{self.prediction_text(logits, image)}"))
         return InceptionView(block, maps, output, ranges, costs)
-
-    def _name(self, label: int) -> str:
-        return self.classes[label] if self.classes else str(label)
 
     def describe(self) -> str:
         s = self.settings

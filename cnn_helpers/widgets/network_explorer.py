@@ -35,7 +35,7 @@ from cnn_helpers.figures import architecture
 from cnn_helpers.figures.architecture_items import Block, Layer, Parallel, Repeat
 from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.ops.receptive import layer_geometry, receptive_field
-from cnn_helpers.widgets.common import Explorer, picture, show, shown_at_own_size
+from cnn_helpers.widgets.common import NetExplorer, picture, show, shown_at_own_size
 from cnn_helpers.widgets.feature_maps import bars, colour_bar, layer_scale, tile
 
 THUMBNAIL = 56  # pixels, the longer side of a card's picture
@@ -164,20 +164,19 @@ def _text(content: str, **style) -> str:
     return f"<div style='{FONT}{extra}'>{content}</div>"
 
 
-class NetworkExplorer(Explorer):
+class NetworkExplorer(NetExplorer):
     """Every layer of ``net`` as a card for one of ``images`` (N, C, H, W); one layer enlarged."""
 
     def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
                  image: int = 0, layer: int = 0, channel: int = 0, resize: int | None = None):
-        super().__init__()
         if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
             raise ValueError("images must be a non-empty (N, C, H, W) tensor; "
                              "for one grey image use images[None, None]")
         if not isinstance(net, nn.Sequential):
             raise ValueError(f"the explorer walks an nn.Sequential's layers in order; "
                              f"got {type(net).__name__}")
-        self.net, self.images, self.labels, self.classes = net, images, labels, classes
-        self.resize, self.layers = resize, list(net.children())
+        super().__init__(net, images, labels, classes, resize)
+        self.layers = list(net.children())
         side = (resize, resize) if resize else tuple(images.shape[2:])
         try:
             self.rows = layer_rows(net, (images.shape[1], *side))
@@ -359,12 +358,9 @@ class NetworkExplorer(Explorer):
                 f"(blue < 0 < red){'' if len(kernel) <= shown else f'; the first {shown} shown'}"))
         self.kernel_box.layout.display = None if kernel is not None else "none"
         predicted = int(self.logits.argmax())
-        truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
         self.caption.value = _text(html.escape(
             f"layer {layer} ({row.name}) -> {'×'.join(map(str, row.shape))}; receptive field "
-            f"{row.field}; predicted: {self._name(predicted)}{truth}"))
+            f"{row.field}; {self.prediction_text(self.logits, image)}"))
         return {"maps": maps, "kernel": kernel, "row": row, "predicted": predicted,
                 "window": self._window}
 
-    def _name(self, label: int) -> str:
-        return self.classes[label] if self.classes else str(label)
