@@ -40,7 +40,7 @@ COLUMNS = 8
 CELL = 64     # pixels per map (the longer side)
 
 
-def layer_scale(maps, symmetric: bool = False) -> tuple[float, float]:
+def layer_scale(maps: torch.Tensor | np.ndarray, symmetric: bool = False) -> tuple[float, float]:
     """(low, high) of the colour scale shared by all of a layer's maps: their smallest and
     largest value (``symmetric``: -m to m, m the largest magnitude)."""
     maps = torch.as_tensor(maps).detach().float()
@@ -53,13 +53,22 @@ def layer_scale(maps, symmetric: bool = False) -> tuple[float, float]:
     return float(finite.min()), float(finite.max())
 
 
-def tile(maps, columns: int | None = None, target: int = CELL, gap: int = 2,
-         symmetric: bool = False, scale: tuple[float, float] | None = None) -> np.ndarray:
-    """(C, H, W) numbers -> one RGB grid on one colour scale for all maps, enlarged crisply.
+def tile(maps: torch.Tensor | np.ndarray, columns: int | None = None, target: int = CELL,
+         gap: int = 2, symmetric: bool = False,
+         scale: tuple[float, float] | None = None) -> np.ndarray:
+    """C x H x W numbers -> one RGB grid on one colour scale for all maps, enlarged crisply.
 
-    ``scale`` is (low, high); by default ``layer_scale(maps, symmetric)``, so
-    two maps of the grid can be compared by colour. ``symmetric`` centres it on
-    zero (blue negative, red positive: kernels).
+    Args:
+        maps: the maps, C x H x W.
+        columns: maps per row of the grid; None, up to ``COLUMNS``.
+        target: the side, in pixels, each map is enlarged towards.
+        gap: pixels between the maps.
+        symmetric: centre the scale on zero (blue negative, red positive: kernels).
+        scale: (low, high); None, ``layer_scale(maps, symmetric)``, so two maps of
+            the grid can be compared by colour.
+
+    Returns:
+        The grid as an RGB array, height x width x 3.
     """
     maps = maps.detach().float().cpu() if isinstance(maps, torch.Tensor) else torch.as_tensor(maps)
     count, height, width = maps.shape
@@ -78,10 +87,20 @@ def tile(maps, columns: int | None = None, target: int = CELL, gap: int = 2,
     return grid
 
 
-def bars(values, scale: tuple[float, float], height: int = 160, width: int = 8 * CELL,
-         gap: int = 2) -> np.ndarray:
-    """(C,) numbers -> an RGB bar chart, one bar per channel from a grey zero line, on the
-    axis ``scale`` = (low, high) and coloured on the same scale: 1×1 maps as what they are."""
+def bars(values: torch.Tensor | np.ndarray, scale: tuple[float, float], height: int = 160,
+         width: int = 8 * CELL, gap: int = 2) -> np.ndarray:
+    """C numbers -> an RGB bar chart, one bar per channel: 1×1 maps as what they are.
+
+    Args:
+        values: one number per channel (C).
+        scale: (low, high): the axis, and the colour scale of the bars.
+        height: the chart's height in pixels.
+        width: the chart's width in pixels.
+        gap: pixels between the bars.
+
+    Returns:
+        The chart, height x width x 3, bars drawn from a grey zero line.
+    """
     values = torch.as_tensor(values).detach().float().cpu().numpy()
     low, high = min(scale[0], 0.0), max(scale[1], 0.0)
     span = high - low if high > low else 1.0
@@ -102,7 +121,17 @@ def bars(values, scale: tuple[float, float], height: int = 160, width: int = 8 *
 
 def colour_bar(scale: tuple[float, float], symmetric: bool = False, width: int = 192,
                height: int = 12) -> np.ndarray:
-    """The colour scale from ``scale[0]`` (left) to ``scale[1]`` (right) as an RGB strip."""
+    """The colour scale from ``scale[0]`` (left) to ``scale[1]`` (right) as an RGB strip.
+
+    Args:
+        scale: (low, high).
+        symmetric: the diverging blue-white-red map (kernels) instead of viridis.
+        width: the strip's width in pixels.
+        height: the strip's height in pixels.
+
+    Returns:
+        The strip, height x width x 3.
+    """
     ramp = np.linspace(scale[0], scale[1], width, dtype=np.float32)[None, :].repeat(height, 0)
     return render.colorize(ramp, cmap="RdBu_r" if symmetric else "viridis", vmin=scale[0],
                            vmax=scale[1])
@@ -112,8 +141,15 @@ def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, numb
     """A menu entry that says what the layer is: "0: conv 5×5, pad 2, 6 ch → 6×28×28", or
     for a block "1: VGG block 2: 1 convolution, 8→16 channels, 32×32 → 16×16".
 
-    ``before`` and ``after`` are the (C, H, W) shapes around it; ``number`` counts
-    the blocks of this name so far (1 for the first).
+    Args:
+        index: the layer's place in the net.
+        module: the layer or block.
+        before: the C x H x W shape before it.
+        after: the C x H x W shape after it.
+        number: the blocks of this name so far (1 for the first).
+
+    Returns:
+        The entry's text.
     """
     shape = "×".join(map(str, after))
     if not list(module.children()):
@@ -128,8 +164,23 @@ def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, numb
 class FeatureMapViewer(NetExplorer):
     """For ``net`` and a batch of ``images`` (N, C, H, W): feature maps of a chosen layer."""
 
-    def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
-                 image: int = 0, layer: int | None = None, resize: int | None = None):
+    def __init__(self, net: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None,
+                 classes: list[str] | None = None, image: int = 0, layer: int | None = None,
+                 resize: int | None = None) -> None:
+        """Run ``net`` on the first image and show the chosen layer's maps (chapter 3).
+
+        Args:
+            net: the trained model.
+            images: a batch of test images, N x C x H x W.
+            labels: their true labels (N), shown beside the prediction; None, not shown.
+            classes: the class names, by label; None, the labels as numbers.
+            image: the index of the image shown first.
+            layer: the index of the layer shown first; None, the first in the menu.
+            resize: the side the images are resized to for the net; None, none.
+
+        Raises:
+            ValueError: the images are not N x C x H x W, or do not fit the net.
+        """
         super().__init__(net, images, labels, classes, resize)
         self.layers = list(net.children()) if len(list(net.children())) else [net]
         self._cached_image: int | None = None

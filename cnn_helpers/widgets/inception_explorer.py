@@ -15,6 +15,7 @@ which tests call headless; it returns an ``InceptionView``.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -56,7 +57,7 @@ def _hex_to_rgb(color: str) -> tuple[int, int, int]:
     return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
 
 
-def channel_strip(means: torch.Tensor, ranges, height: int = 40) -> tuple[np.ndarray, int]:
+def channel_strip(means: torch.Tensor, ranges: list[tuple[int, int]], height: int = 40) -> tuple[np.ndarray, int]:
     """One bar per output channel (its height: the channel's mean activation), coloured by the
     path that fills it, on a light tint of that path's colour. Returns the picture and the bar
     width in pixels; ``mark_channels`` then marks the channels on show below the bars."""
@@ -69,14 +70,14 @@ def channel_strip(means: torch.Tensor, ranges, height: int = 40) -> tuple[np.nda
     for path, (start, stop) in enumerate(ranges):
         colors[start:stop] = _hex_to_rgb(PATH_COLORS[path])
     light = 255 - (255 - colors.astype(np.int16)) // 4
-    rows = np.arange(height)[:, None]  # (height, 1) against (count,) levels
-    column = np.where((rows >= levels)[..., None], colors, light).astype(np.uint8)  # (h, count, 3)
+    rows = np.arange(height)[:, None]  # height x 1 against count levels
+    column = np.where((rows >= levels)[..., None], colors, light).astype(np.uint8)  # h x count x 3
     rgb = np.full((height + 8, count * bar, 3), 255, dtype=np.uint8)
     rgb[:height] = np.repeat(column, bar, axis=1)
     return rgb, bar
 
 
-def mark_channels(strip: np.ndarray, bar: int, channels) -> np.ndarray:
+def mark_channels(strip: np.ndarray, bar: int, channels: Iterable[int]) -> np.ndarray:
     """A copy of ``strip`` with a red mark below each channel in ``channels``."""
     marked = strip.copy()
     for channel in channels:
@@ -87,8 +88,24 @@ def mark_channels(strip: np.ndarray, bar: int, channels) -> np.ndarray:
 class InceptionExplorer(NetExplorer):
     """One Inception block of ``net`` for one of ``images`` (N, 1, H, W): its four paths."""
 
-    def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
-                 block: str = "3a", image: int = 0, channel: int = 0, resize: int | None = None):
+    def __init__(self, net: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None,
+                 classes: list[str] | None = None, block: str = "3a", image: int = 0,
+                 channel: int = 0, resize: int | None = None) -> None:
+        """Run ``net`` on the first image and show one block's four paths (notes 7.1).
+
+        Args:
+            net: the trained model, a GoogLeNet.
+            images: a batch of test images, N x C x H x W.
+            labels: their true labels (N), shown beside the prediction; None, not shown.
+            classes: the class names, by label; None, the labels as numbers.
+            block: the Inception block shown first ("3a" ... "5b").
+            image: the index of the image shown first.
+            channel: the first channel of each path shown.
+            resize: the side the images are resized to for the net; None, none.
+
+        Raises:
+            ValueError: the images are not N x C x H x W, or the net is not a GoogLeNet.
+        """
         super().__init__(net, images, labels, classes, resize)
         self.blocks = inception_blocks(net)  # ValueError for a net that is not a GoogLeNet
         self._inputs: dict[int, tuple[dict, torch.Tensor]] = {}  # image -> (block inputs, logits)
@@ -227,7 +244,7 @@ class InceptionExplorer(NetExplorer):
         shown, maps = [], []
         for path, (out, cost) in enumerate(zip(outputs, costs)):
             stop = min(channel + SHOWN, counts[path])
-            picked = out[channel:stop]  # (k, H, W); k = 0 past this path's channels
+            picked = out[channel:stop]  # k x H x W; k = 0 past this path's channels
             maps.append(picked)
             shown.append(range(ranges[path][0] + channel, ranges[path][0] + stop))
             color = PATH_COLORS[path]

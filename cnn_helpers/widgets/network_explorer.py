@@ -95,7 +95,7 @@ def short_name(layer: nn.Module) -> str:
     return f"{(block_name(layer) or 'block').split(',')[0]}, {convolutions} conv"
 
 
-def layer_rows(net: nn.Sequential, input_shape) -> list[LayerRow]:
+def layer_rows(net: nn.Sequential, input_shape: tuple[int, int, int]) -> list[LayerRow]:
     """A ``LayerRow`` for every top-level layer of ``net`` for one input of ``input_shape``
     (C, H, W). Receptive fields come from ``receptive.receptive_field`` over the
     convolutions and poolings so far, taking the widest of parallel paths."""
@@ -128,9 +128,21 @@ def layer_rows(net: nn.Sequential, input_shape) -> list[LayerRow]:
 
 def fit_grid(count: int, height: int, width: int, box: tuple[int, int],
              gap: int = 2) -> tuple[int, int, int]:
-    """(shown, columns, zoom): how to draw ``count`` maps of ``height``×``width`` inside ``box``
-    (width, height) in pixels, ``gap`` between them. All of them at the largest whole zoom
-    that fits; when not even zoom 1 fits them all, as many as fit at zoom 1 (at least one)."""
+    """(shown, columns, zoom): how to draw ``count`` maps inside a box of pixels.
+
+    All of them at the largest whole zoom that fits; when not even zoom 1 fits
+    them all, as many as fit at zoom 1 (at least one).
+
+    Args:
+        count: the maps to draw.
+        height: each map's height.
+        width: each map's width.
+        box: (width, height) of the room, in pixels.
+        gap: pixels between the maps.
+
+    Returns:
+        (maps shown, columns, zoom).
+    """
     box_width, box_height = box
     best = None
     for columns in range(1, count + 1):
@@ -146,7 +158,7 @@ def fit_grid(count: int, height: int, width: int, box: tuple[int, int],
     return min(count, columns * rows), min(count, columns), 1
 
 
-def fitted(maps: torch.Tensor, box: tuple[int, int], **options) -> tuple[np.ndarray, int]:
+def fitted(maps: torch.Tensor, box: tuple[int, int], **options: object) -> tuple[np.ndarray, int]:
     """The first maps of (C, H, W) ``maps`` that fit ``box``, as one grid (``tile``), and how
     many that is."""
     shown, columns, zoom = fit_grid(len(maps), maps.shape[1], maps.shape[2], box)
@@ -167,8 +179,25 @@ def _text(content: str, **style) -> str:
 class NetworkExplorer(NetExplorer):
     """Every layer of ``net`` as a card for one of ``images`` (N, C, H, W); one layer enlarged."""
 
-    def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
-                 image: int = 0, layer: int = 0, channel: int = 0, resize: int | None = None):
+    def __init__(self, net: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None,
+                 classes: list[str] | None = None, image: int = 0, layer: int = 0,
+                 channel: int = 0, resize: int | None = None) -> None:
+        """Run ``net`` on the first image: a card per layer, one enlarged (chapters 3-10).
+
+        Args:
+            net: the trained model, an nn.Sequential.
+            images: a batch of test images, N x C x H x W.
+            labels: their true labels (N), shown beside the prediction; None, not shown.
+            classes: the class names, by label; None, the labels as numbers.
+            image: the index of the image shown first.
+            layer: the index of the layer enlarged first.
+            channel: the channel whose kernel is shown first.
+            resize: the side the images are resized to for the net; None, none.
+
+        Raises:
+            ValueError: the images are not N x C x H x W, the net is not an
+                nn.Sequential, or the images do not fit it.
+        """
         if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
             raise ValueError("images must be a non-empty (N, C, H, W) tensor; "
                              "for one grey image use images[None, None]")

@@ -280,8 +280,14 @@ def map_mask(mask: np.ndarray, map_display: int) -> tuple[np.ndarray, int, int]:
 
 
 def mark_map(rgb: np.ndarray, mask: np.ndarray, factor: int, chosen: bool) -> None:
-    """Tint ``mask`` (the field, or the chosen element when ``chosen``) on a feature map's
-    picture enlarged ``factor`` times, ringed when small, in place."""
+    """Tint ``mask`` on a feature map's picture, ringed when small, in place (notes 1.2).
+
+    Args:
+        rgb: the map's picture enlarged ``factor`` times, H x W x 3, drawn on.
+        mask: the map's h_l x w_l bool mask, as shown (``map_mask``).
+        factor: how many times the picture is enlarged.
+        chosen: the mask is the chosen element (red), not the field (green).
+    """
     colour = CHOSEN if chosen else FIELD
     render.tint_mask(rgb, mask, colour, factor, alpha=1.0 if chosen else 0.55)
     rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
