@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import numbers
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -48,13 +49,23 @@ class Explorer:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self._controls.items()}
 
-    def update(self, **changes):
+    def update(self, **changes: object) -> object | None:
         """Set controls by name (``update(stride=2, padding=1)``), then redraw once.
 
         A value that a control cannot take (outside a slider's range, not one
         of a menu's choices) changes nothing: the controls go back to where
         they were, the message says what the control takes, and ``update``
         returns None -- no silent clamping to the nearest allowed value.
+
+        Args:
+            **changes: new values, by control name.
+
+        Returns:
+            The explorer's readout for the new setting (e.g. a ``KernelReadout``),
+            or None when a value was refused or the setting is impossible.
+
+        Raises:
+            KeyError: no control has one of the names.
         """
         unknown = set(changes) - set(self._controls)
         if unknown:
@@ -106,7 +117,7 @@ class Explorer:
         control.value = value
 
     # -- drawing --------------------------------------------------------------------
-    def redraw(self):
+    def redraw(self) -> object | None:
         """Redraw from the current controls; an impossible setting becomes the message."""
         start = time.perf_counter()
         try:
@@ -246,7 +257,7 @@ def titled(title: str, child: widgets.Widget) -> widgets.VBox:
 
 
 @contextmanager
-def single_thread():
+def single_thread() -> Iterator[None]:
     """Run the block's torch operations on one thread, then restore the thread count.
 
     A widget's tensors are small (a 256x256 image): a second thread saves
