@@ -171,9 +171,7 @@ class FeatureMapViewer(NetExplorer):
 
         Args:
             net: the trained model.
-            images: a batch of test images, N x C x H x W.
-            labels: their true labels (N), shown beside the prediction; None, not shown.
-            classes: the class names, by label; None, the labels as numbers.
+            images, labels, classes: as for ``NetExplorer`` (test images, N x C x H x W).
             image: the index of the image shown first.
             layer: the index of the layer shown first; None, the first in the menu.
             resize: the side the images are resized to for the net; None, none.

@@ -95,9 +95,7 @@ class InceptionExplorer(NetExplorer):
 
         Args:
             net: the trained model, a GoogLeNet.
-            images: a batch of test images, N x C x H x W.
-            labels: their true labels (N), shown beside the prediction; None, not shown.
-            classes: the class names, by label; None, the labels as numbers.
+            images, labels, classes: as for ``NetExplorer`` (test images, N x C x H x W).
             block: the Inception block shown first ("3a" ... "5b").
             image: the index of the image shown first.
             channel: the first channel of each path shown.

@@ -186,9 +186,7 @@ class NetworkExplorer(NetExplorer):
 
         Args:
             net: the trained model, an nn.Sequential.
-            images: a batch of test images, N x C x H x W.
-            labels: their true labels (N), shown beside the prediction; None, not shown.
-            classes: the class names, by label; None, the labels as numbers.
+            images, labels, classes: as for ``NetExplorer`` (test images, N x C x H x W).
             image: the index of the image shown first.
             layer: the index of the layer enlarged first.
             channel: the channel whose kernel is shown first.
