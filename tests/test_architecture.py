@@ -6,13 +6,20 @@ from functools import lru_cache
 import matplotlib
 import pytest
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from cnn_helpers import models
 from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
 from cnn_helpers.figures import architecture, architecture_layout, architectures
-from cnn_helpers.figures.architecture import Block, Layer, Parallel, Repeat
+from cnn_helpers.figures.architecture_items import (
+    Block,
+    Layer,
+    Parallel,
+    Repeat,
+    collapse,
+    shape_text,
+)
+from cnn_helpers.figures.architecture_names import block_name
 
 matplotlib.use("Agg")
 FIGURES = sorted(architectures.ARCHITECTURES)
@@ -99,7 +106,7 @@ def test_the_figure_ends_with_the_nets_output_shape(name):
     (x, top), (_, bottom) = figure.arrows[-1]  # the arrow out of the last layer
     beside = [label.text for label in figure.labels
               if abs(label.x - x - architecture_layout.LABEL_OFFSET) < 1 and top < label.y < bottom]
-    assert beside == [architecture.shape_text(tuple(output.shape[1:]))]
+    assert beside == [shape_text(tuple(output.shape[1:]))]
 
 
 def _segments(figure):
@@ -212,29 +219,10 @@ def test_dense_block_concatenates_each_unit_with_its_input_and_is_drawn_once_tim
     assert [layer.text for layer in unit.branches[0]] == ["batch norm", "conv 3×3, pad 1, 4 ch"]
 
 
-class Inception(nn.Module):
-    """d2l's Inception block (notes 7.1), as the GoogLeNet chapter defines it."""
-
-    def __init__(self, in_channels, c1, c2, c3, c4):
-        super().__init__()
-        self.p1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)
-        self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)
-        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)
-        self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)
-        self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
-        self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
-        self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
-
-    def forward(self, x):
-        p1 = F.relu(self.p1_1(x))
-        p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
-        p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
-        p4 = F.relu(self.p4_2(self.p4_1(x)))
-        return torch.cat((p1, p2, p3, p4), dim=1)
-
-
 def test_an_inception_block_is_read_as_four_concatenated_paths_without_registering_it():
-    block = architecture.describe(Inception(192, 64, (96, 128), (16, 32), 32), (1, 192, 28, 28))[1]
+    # the chapter's block: the book's class (d2l 7.4), its paths forking in forward
+    block = architecture.describe(models.Inception(192, 64, (96, 128), (16, 32), 32),
+                                  (1, 192, 28, 28))[1]
     assert block.name == "Inception block" and block.shape == (256, 28, 28)
     (paths,) = block.items
     assert paths.merge == "concat"
@@ -245,12 +233,12 @@ def test_an_inception_block_is_read_as_four_concatenated_paths_without_registeri
         ["max pool 3×3, stride 1, pad 1", "conv 1×1, 32 ch · ReLU"]]
     assert [path[-1].shape for path in paths.branches] == [(64, 28, 28), (128, 28, 28),
                                                           (32, 28, 28), (32, 28, 28)]
-    collapsed = architecture.collapse([block])[0]
+    collapsed = collapse([block])[0]
     assert collapsed.lines == ["Inception block", "path 1: conv 1×1, 64 ch",
                                "path 2: conv 1×1, 96 ch", "path 2: conv 3×3, pad 1, 128 ch",
                                "path 3: conv 1×1, 16 ch", "path 3: conv 5×5, pad 2, 32 ch",
                                "path 4: max pool 3×3, stride 1, pad 1", "path 4: conv 1×1, 32 ch"]
-    figure = architectures.figure_of(Inception(192, 64, (96, 128), (16, 32), 32),
+    figure = architectures.figure_of(models.Inception(192, 64, (96, 128), (16, 32), 32),
                                      (1, 192, 28, 28), "Inception(192, 64, (96, 128), (16, 32), 32)")
     assert len(figure.boxes) == 1 + 7 and [m[2] for m in figure.merges] == ["concat"]
     assert_readable("Inception", figure)
@@ -265,11 +253,11 @@ def test_an_inception_block_is_read_as_four_concatenated_paths_without_registeri
     (lambda: nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU()), None),
 ])
 def test_blocks_are_named_by_what_the_course_builds_them_with(builder, name):
-    assert architecture.block_name(builder()) == name
+    assert block_name(builder()) == name
 
 
 def test_consecutive_equal_blocks_are_drawn_once_and_counted():
-    items = architecture.collapse(architecture.describe(models.vgg(image_size=64), (1, 1, 64, 64)),
+    items = collapse(architecture.describe(models.vgg(image_size=64), (1, 1, 64, 64)),
                                   lambda name: name == "VGG block")
     repeats = [item for item in items if isinstance(item, Repeat)]
     assert [(r.times, r.item.lines[1], r.shape) for r in repeats] == [

@@ -8,13 +8,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnn_helpers.core.images import edge_image
-from cnn_helpers.widgets.kernel_explorer import (
+from cnn_helpers.widgets.kernel_explorer import KernelExplorer
+from cnn_helpers.widgets.kernel_readout import (
     CHECKERBOARD,
     CUSTOM,
     EDGE_IMAGE,
     KERNELS,
     MAX_KERNEL,
-    KernelExplorer,
     parse_kernel,
 )
 

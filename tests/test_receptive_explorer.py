@@ -4,10 +4,12 @@ import pytest
 import torch
 
 from cnn_helpers.ops.receptive import autograd_receptive_field, receptive_field
-from cnn_helpers.widgets.receptive_explorer import (
+from cnn_helpers.widgets.receptive_explorer import ReceptiveFieldExplorer
+from cnn_helpers.widgets.receptive_readout import (
+    CHOSEN,
     CUSTOM,
+    MARK_MIN_PX,
     STACKS,
-    ReceptiveFieldExplorer,
     parse_stack,
 )
 
@@ -141,8 +143,6 @@ def _colour_extent(png: bytes, colour) -> tuple[int, int]:
 
 
 def test_the_chosen_element_on_a_large_map_is_ringed_not_a_dot():
-    from cnn_helpers.widgets.receptive_explorer import CHOSEN, MARK_MIN_PX
-
     explorer = ReceptiveFieldExplorer(stack="LeNet (28x28)", layer=0, row=5, col=9)
     _, conv1_map, _ = explorer._map_pictures[0]  # 28x28 at 3 screen pixels per element
     height, width = _colour_extent(conv1_map.value, CHOSEN)

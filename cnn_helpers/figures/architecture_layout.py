@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from cnn_helpers.figures.architecture import (
+from cnn_helpers.figures.architecture_items import (
     Block,
     Layer,
     Parallel,

@@ -10,12 +10,19 @@ the PNG shows the text at 17-18 px: as large as a notebook's body text.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from torch import nn
 
 from cnn_helpers import models
 from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
-from cnn_helpers.figures import architecture, architecture_layout
+from cnn_helpers.figures import architecture, architecture_items, architecture_layout
 from cnn_helpers.figures.architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MatplotlibFigure
 
 COLOURS = {
     "input": "#ffffff", "conv": "#c6dbef", "pool": "#fdd0a2", "fc": "#c7e9c0",
@@ -25,7 +32,7 @@ COLOURS = {
 LINE = "#444444"
 
 
-def render(figure: architecture_layout.Figure):
+def render(figure: architecture_layout.Figure) -> MatplotlibFigure:
     """A matplotlib figure of the placed ``figure`` (pixel coordinates, y down)."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
@@ -72,23 +79,50 @@ def render(figure: architecture_layout.Figure):
     return fig
 
 
-def figure_of(net, input_shape, title: str, collapse=(), inline=(),
-              lines=None) -> architecture_layout.Figure:
-    """The placed figure of ``net`` for ``input_shape``: blocks named in ``collapse`` drawn as
-    one box, those in ``inline`` without their frame; a net that is one block is drawn
-    without a frame (the title names it). ``lines(net)``, when given, makes the function that
-    writes a collapsed block's lines (``architecture.collapse``)."""
+def figure_of(net: nn.Module, input_shape: tuple[int, int, int, int], title: str,
+              collapse: Collection[str] = (), inline: Collection[str] = (),
+              lines: Callable[[nn.Module], Callable[[architecture_items.Block], list[str] | None]] | None = None) -> architecture_layout.Figure:
+    """The placed figure of ``net`` for ``input_shape`` (chapters 3-10); a net that is one
+    block is drawn without a frame (the title names it).
+
+    Args:
+        net: the model, as its chapter builds it.
+        input_shape: one input's N x C x H x W.
+        title: the figure's title.
+        collapse: names of blocks drawn as one box each.
+        inline: names of blocks drawn as their contents, without a frame.
+        lines: ``lines(net)`` makes the function that writes a collapsed block's lines
+            (``architecture_items.collapse``); None, their summary.
+
+    Returns:
+        The boxes, arrows and labels in pixels.
+    """
     items = architecture.describe(net, input_shape)
-    if len(items) == 2 and isinstance(items[1], architecture.Block):
+    if len(items) == 2 and isinstance(items[1], architecture_items.Block):
         items = items[:1] + items[1].items
-    items = architecture.collapse(items, lambda name: name.split(",")[0] in collapse,
-                                  inline=lambda name: name in inline,
-                                  lines=lines(net) if lines else lambda block: None)
+    items = architecture_items.collapse(items, lambda name: name.split(",")[0] in collapse,
+                                        inline=lambda name: name in inline,
+                                        lines=lines(net) if lines else lambda block: None)
     return architecture_layout.layout(items, title)
 
 
-def draw(net, input_shape, path: Path, title: str, collapse=(), inline=(), lines=None) -> Path:
-    """Draw ``figure_of(net, ...)`` into the PNG file ``path``."""
+def draw(net: nn.Module, input_shape: tuple[int, int, int, int], path: Path, title: str,
+         collapse: Collection[str] = (), inline: Collection[str] = (),
+         lines: Callable[[nn.Module], Callable[[architecture_items.Block], list[str] | None]] | None = None) -> Path:
+    """Draw ``figure_of(net, ...)`` into the PNG file ``path`` (chapters 3-10).
+
+    Args:
+        net: the model, as its chapter builds it.
+        input_shape: one input's N x C x H x W.
+        path: the PNG file written.
+        title: the figure's title.
+        collapse: names of blocks drawn as one box each.
+        inline: names of blocks drawn as their contents, without a frame.
+        lines: as for ``figure_of``.
+
+    Returns:
+        ``path``.
+    """
     import matplotlib.pyplot as plt
 
     fig = render(figure_of(net, input_shape, title, collapse, inline, lines))
@@ -102,7 +136,7 @@ def _figure(build, input_shape, title, collapse=(), inline=(), lines=None):
             "inline": inline, "lines": lines}
 
 
-def inception_lines(net):
+def inception_lines(net: nn.Module) -> Callable[[architecture_items.Block], list[str] | None]:
     """For GoogLeNet's whole-net figure: each Inception block in two lines, its name and its
     channels as the notes write them, c1 + (c2) + (c3) + c4 (a pair: the 1×1 reduction, then
     the path's output); the block figure (``googlenet_inception.png``) draws the four paths."""
@@ -153,7 +187,7 @@ ARCHITECTURES = {
 }
 
 
-def draw_all(directory) -> list[Path]:
+def draw_all(directory: str | Path) -> list[Path]:
     """Write every architecture figure into ``directory``; return their paths."""
     import matplotlib
 

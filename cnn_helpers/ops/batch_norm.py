@@ -37,15 +37,35 @@ def _check_shapes(X: torch.Tensor, gamma: torch.Tensor) -> None:
                          f"{gamma.numel()}: give BatchNorm the layer's output size")
 
 
-def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, *,
-               training: bool | None = None, unbiased: bool = False):
+def batch_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
+               moving_mean: torch.Tensor, moving_var: torch.Tensor, eps: float, momentum: float,
+               *, training: bool | None = None,
+               unbiased: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Normalize ``X``; return ``(Y, new_moving_mean, new_moving_var)`` (d2l's function).
 
-    ``training``: use the batch statistics and update the moving ones (None:
-    as the book decides, training exactly when gradients are being recorded).
     When predicting, the moving averages replace the batch statistics and the
-    moving statistics come back unchanged. ``unbiased``: average the
-    unbiased batch variance into ``moving_var``, as PyTorch does.
+    moving statistics come back unchanged.
+
+    Args:
+        X: a batch, N x d after a fully connected layer or N x C x H x W after a
+            convolution.
+        gamma: the learned scale, one per feature or channel.
+        beta: the learned shift, one per feature or channel.
+        moving_mean: the moving average of the means.
+        moving_var: the moving average of the variances.
+        eps: added to the variance before its square root.
+        momentum: the share of the old moving average that is kept.
+        training: use the batch statistics and update the moving ones (None: as
+            the book decides, training exactly when gradients are being recorded).
+        unbiased: average the unbiased batch variance into ``moving_var``, as
+            PyTorch does.
+
+    Returns:
+        ``(Y, new_moving_mean, new_moving_var)``; ``Y`` has the shape of ``X``.
+
+    Raises:
+        ValueError: ``gamma`` does not match ``X``'s features, or training on one
+            value per feature.
     """
     _check_shapes(X, gamma)
     if training is None:
@@ -84,7 +104,19 @@ class BatchNorm(nn.Module):
     """
 
     def __init__(self, num_features: int, num_dims: int, eps: float = 1e-5,
-                 momentum: float = 0.9, unbiased: bool = False):
+                 momentum: float = 0.9, unbiased: bool = False) -> None:
+        """One ``gamma``/``beta`` pair and moving statistics per feature or channel (notes 8).
+
+        Args:
+            num_features: features (after a fully connected layer) or channels.
+            num_dims: 2 after a fully connected layer, 4 after a convolution.
+            eps: added to the variance before its square root.
+            momentum: the share of the old moving average that is kept (the book's 0.9).
+            unbiased: average the unbiased batch variance into ``moving_var``.
+
+        Raises:
+            ValueError: ``num_dims`` is not 2 or 4, or ``momentum`` is outside 0 to 1.
+        """
         super().__init__()
         if num_dims not in (2, 4):
             raise ValueError(f"num_dims={num_dims}: 2 after a fully connected layer (m x d), "

@@ -21,9 +21,10 @@ import torch
 import torch.nn.functional as F
 
 Pair = tuple[int, int]
+Size = int | tuple[int, int]  # one number for both directions, or (height, width)
 
 
-def as_pair(value, name: str) -> Pair:
+def as_pair(value: Size, name: str) -> Pair:
     """``3 -> (3, 3)``; ``(3, 5) -> (3, 5)``; anything else is a clear ``ValueError``."""
     if isinstance(value, bool):
         raise ValueError(f"{name} must be an integer or a (height, width) pair, not {value!r}")
@@ -53,7 +54,8 @@ def _check_non_negative(pair: Pair, name: str) -> None:
 # ---------------------------------------------------------------- output shape (1.3)
 
 
-def conv_output_shape(input_size, kernel_size, *, stride=1, padding=None, total_padding=None) -> Pair:
+def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
+                      padding: Size | None = None, total_padding: Size | None = None) -> Pair:
     """Output (height, width) of a convolution or pooling window -- the notes' formula.
 
     ``floor((n_h - k_h + p_h + s_h) / s_h) x floor((n_w - k_w + p_w + s_w) / s_w)``
@@ -61,6 +63,20 @@ def conv_output_shape(input_size, kernel_size, *, stride=1, padding=None, total_
     where ``p`` is the *total* padding. Give either ``total_padding`` (the
     notes' ``p``) or ``padding`` (PyTorch's per-side padding, ``p = 2 *
     padding``); each may be an int or a (height, width) pair.
+
+    Args:
+        input_size: the input's n_h x n_w.
+        kernel_size: the window's k_h x k_w.
+        stride: the step between windows.
+        padding: zeros added on each side (PyTorch's convention).
+        total_padding: zeros added in all along each direction (the notes' ``p``).
+
+    Returns:
+        The output's (height, width).
+
+    Raises:
+        ValueError: both paddings are given, a size is not positive, a padding is
+            negative, or the kernel is larger than the padded input.
 
     >>> conv_output_shape(8, 3, padding=1)           # "same" padding, stride 1
     (8, 8)
@@ -91,7 +107,7 @@ def conv_output_shape(input_size, kernel_size, *, stride=1, padding=None, total_
     return tuple((n_i - k_i + p_i + s_i) // s_i for n_i, k_i, p_i, s_i in zip(n, k, p, s))
 
 
-def same_padding(kernel_size) -> Pair:
+def same_padding(kernel_size: Size) -> Pair:
     """Total padding that keeps the size at stride 1: ``p = k - 1`` (notes, 1.3)."""
     k = as_pair(kernel_size, "kernel_size")
     _check_positive(k, "kernel_size")
@@ -167,19 +183,31 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     c_i, h, w = X.shape
     c_o = K.shape[0]
     X = X.reshape((c_i, h * w))  # each column is one pixel's channel vector
-    Y = torch.matmul(K.reshape((c_o, c_i)), X)  # (c_o, h * w)
+    Y = torch.matmul(K.reshape((c_o, c_i)), X)  # c_o x (h * w)
     return Y.reshape((c_o, h, w))
 
 
 # ---------------------------------------------------------------- padding and stride (1.3)
 
 
-def conv2d(X: torch.Tensor, weight: torch.Tensor, bias=None, *, stride=1, padding=0) -> torch.Tensor:
+def conv2d(X: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None, *,
+           stride: Size = 1, padding: Size = 0) -> torch.Tensor:
     """A convolutional layer from scratch: zero padding, stride, channels and a bias.
 
-    Same conventions as ``F.conv2d`` for one example: ``X`` (c_i, h, w),
-    ``weight`` (c_o, c_i, k_h, k_w), ``bias`` (c_o,) or None, ``padding``
-    per side. Returns (c_o, out_h, out_w).
+    Same conventions as ``F.conv2d`` for one example.
+
+    Args:
+        X: the input, c_i x h x w.
+        weight: the kernels, c_o x c_i x k_h x k_w.
+        bias: one number per output channel (c_o), or None.
+        stride: the step between windows.
+        padding: zeros added on each side.
+
+    Returns:
+        The output, c_o x out_h x out_w.
+
+    Raises:
+        ValueError: the channels or the bias do not match, or the kernel does not fit.
     """
     _check_channels(X, weight, kernel_dims=4)
     s = as_pair(stride, "stride")
@@ -190,7 +218,7 @@ def conv2d(X: torch.Tensor, weight: torch.Tensor, bias=None, *, stride=1, paddin
     Y = torch.empty((weight.shape[0], out_h, out_w), dtype=X.dtype, device=X.device)
     for i in range(out_h):
         for j in range(out_w):
-            window = X[:, i * s[0] : i * s[0] + k_h, j * s[1] : j * s[1] + k_w]  # (c_i, k_h, k_w)
+            window = X[:, i * s[0] : i * s[0] + k_h, j * s[1] : j * s[1] + k_w]  # c_i x k_h x k_w
             Y[:, i, j] = (weight * window).sum(dim=(1, 2, 3))
     if bias is not None:
         if tuple(bias.shape) != (weight.shape[0],):

@@ -13,7 +13,13 @@ import math
 import torch
 import torch.nn.functional as F
 
-from cnn_helpers.ops.convolution import Pair, _check_non_negative, as_pair, conv_output_shape
+from cnn_helpers.ops.convolution import (
+    Pair,
+    Size,
+    _check_non_negative,
+    as_pair,
+    conv_output_shape,
+)
 
 MODES = ("max", "avg")
 
@@ -26,7 +32,8 @@ def check_pooling_input(X: torch.Tensor, mode: str) -> None:
         raise ValueError(f"X must be (height, width) or (channels, height, width), got {tuple(X.shape)}")
 
 
-def pooling_output_shape(input_size, pool_size, *, stride=None, padding=0) -> Pair:
+def pooling_output_shape(input_size: Size, pool_size: Size, *, stride: Size | None = None,
+                         padding: Size = 0) -> Pair:
     """Output (height, width) of a pooling window, with ``pool2d``'s checks (notes 2.1).
 
     ``stride`` defaults to the window (as in PyTorch); ``padding`` is per
@@ -45,14 +52,28 @@ def pooling_output_shape(input_size, pool_size, *, stride=None, padding=0) -> Pa
     return conv_output_shape(input_size, k, stride=s, padding=q)
 
 
-def pool2d(X: torch.Tensor, pool_size, mode: str = "max", *, stride=None, padding=0) -> torch.Tensor:
+def pool2d(X: torch.Tensor, pool_size: Size, mode: str = "max", *, stride: Size | None = None,
+           padding: Size = 0) -> torch.Tensor:
     """Max or average pooling from scratch, channel by channel.
 
-    ``X`` is (h, w) or (c, h, w); channels are pooled separately, so the
-    output has as many channels as the input. ``stride`` defaults to the
-    window size and ``padding`` is per side, as in PyTorch. Padding follows
-    PyTorch's defaults: max pooling never picks a padded element, average
-    pooling counts the zeros of the padding (``count_include_pad=True``).
+    Channels are pooled separately, so the output has as many channels as
+    the input. Padding follows PyTorch's defaults: max pooling never picks a
+    padded element, average pooling counts the zeros of the padding
+    (``count_include_pad=True``).
+
+    Args:
+        X: the input, h x w or c x h x w.
+        pool_size: the window's k_h x k_w.
+        mode: "max" or "avg".
+        stride: the step between windows; None, the window size.
+        padding: zeros added on each side, as in PyTorch.
+
+    Returns:
+        The pooled output, out_h x out_w or c x out_h x out_w.
+
+    Raises:
+        ValueError: an unknown mode, an input that is not 2-D or 3-D, or a padding
+            larger than half the window.
     """
     check_pooling_input(X, mode)
     out_h, out_w = pooling_output_shape(tuple(X.shape[-2:]), pool_size, stride=stride, padding=padding)

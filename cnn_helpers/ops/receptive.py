@@ -23,12 +23,13 @@ two agree on random stacks.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from cnn_helpers.ops import Pair, as_pair, conv_output_shape
+from cnn_helpers.ops.convolution import Pair, Size, as_pair, conv_output_shape
 
 # Layers that change nothing spatially: the receptive field passes through.
 _POINTWISE = (
@@ -52,7 +53,24 @@ class LayerGeometry:
     dilation: Pair = (1, 1)
 
     @classmethod
-    def make(cls, name, kernel, stride=1, padding=0, dilation=1) -> LayerGeometry:
+    def make(cls, name: str, kernel: Size, stride: Size = 1, padding: Size = 0,
+             dilation: Size = 1) -> LayerGeometry:
+        """A layer's geometry from ints or (height, width) pairs, checked (notes 1.2).
+
+        Args:
+            name: the layer's name, for the table and the messages.
+            kernel: the window's size.
+            stride: the step between windows.
+            padding: zeros added on each side.
+            dilation: the step between the window's taps.
+
+        Returns:
+            The geometry, every value a (height, width) pair.
+
+        Raises:
+            ValueError: a value that is not an int or a pair, kernel, stride or
+                dilation below 1, or a negative padding.
+        """
         geometry = cls(
             name,
             as_pair(kernel, "kernel"),
@@ -83,7 +101,7 @@ class ReceptiveFieldRow:
     start: Pair  # -P: input coordinate where output element 0's field starts
     has_gaps: bool  # True when some stride skipped inputs (field is not a full box)
 
-    def unclipped_box(self, position) -> tuple[range, range]:
+    def unclipped_box(self, position: Size) -> tuple[range, range]:
         """Rows and columns given by the recurrences alone (may reach outside the image)."""
         i, j = as_pair(position, "position")
         top = self.start[0] + i * self.jump[0]
@@ -94,12 +112,13 @@ class ReceptiveFieldRow:
 class ReceptiveFieldTable(list):
     """The rows of ``receptive_field``, plus the exact box of any output element."""
 
-    def __init__(self, rows, geometries, input_size):
+    def __init__(self, rows: Sequence[ReceptiveFieldRow], geometries: Sequence[LayerGeometry],
+                 input_size: Pair) -> None:
         super().__init__(rows)
         self.geometries = list(geometries)
         self.input_size = input_size
 
-    def field(self, position, layer: int = -1) -> tuple[list[int], list[int]]:
+    def field(self, position: Size, layer: int = -1) -> tuple[list[int], list[int]]:
         """The input rows and the input columns that output ``position`` of ``layer`` sees.
 
         The recurrences give the field's size; at the border the exact field
@@ -127,15 +146,15 @@ class ReceptiveFieldTable(list):
                 }
         return sorted(seen[0]), sorted(seen[1])
 
-    def box(self, position, layer: int = -1) -> tuple[slice, slice]:
+    def box(self, position: Size, layer: int = -1) -> tuple[slice, slice]:
         """The smallest box holding the field (empty slices if it sees nothing)."""
         rows, cols = self.field(position, layer)
         if not rows or not cols:
             return slice(0, 0), slice(0, 0)
         return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
-    def mask(self, position, layer: int = -1) -> torch.Tensor:
-        """Boolean (h, w) image of the field: True where the input can matter."""
+    def mask(self, position: Size, layer: int = -1) -> torch.Tensor:
+        """Boolean H x W image of the field: True where the input can matter."""
         rows, cols = self.field(position, layer)
         result = torch.zeros(self.input_size, dtype=torch.bool)
         if rows and cols:
@@ -167,7 +186,7 @@ def layer_geometry(layer: nn.Module, name: str = "") -> LayerGeometry | None:
     )
 
 
-def flatten_layers(model) -> list[tuple[str, nn.Module]]:
+def flatten_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
     """The leaf layers of a model, in order, with dotted names (Sequentials are walked)."""
     if isinstance(model, nn.Module) and len(list(model.children())) == 0:
         return [(type(model).__name__, model)]
@@ -178,7 +197,8 @@ def flatten_layers(model) -> list[tuple[str, nn.Module]]:
     ]
 
 
-def receptive_field(model, input_size) -> ReceptiveFieldTable:
+def receptive_field(model: nn.Module | Sequence[LayerGeometry],
+                    input_size: Size) -> ReceptiveFieldTable:
     """The receptive-field table of a model or a list of ``LayerGeometry``.
 
     ``model`` is an ``nn.Module`` whose leaf layers run in order (an
@@ -272,12 +292,25 @@ def _probe_copy(model: nn.Module) -> nn.Module:
     return probe
 
 
-def autograd_receptive_field(model: nn.Module, input_size, position, layer: int | None = None):
-    """Boolean (h, w) mask of the input pixels that affect one output element.
+def autograd_receptive_field(model: nn.Module, input_size: Size, position: Size,
+                             layer: int | None = None) -> torch.Tensor:
+    """Boolean H x W mask of the input pixels that affect one output element.
 
-    ``position`` is (row, column) in the output of the spatial layer number
-    ``layer`` (default: the last one), summed over channels. Found by
-    back-propagating from that element through a probe copy of ``model``.
+    Found by back-propagating from that element (summed over channels)
+    through a probe copy of ``model``.
+
+    Args:
+        model: the layers, run in order.
+        input_size: the input's H x W.
+        position: (row, column) in the output of layer ``layer``.
+        layer: the index of the spatial layer (convolution or average pooling);
+            None, the last one.
+
+    Returns:
+        The mask, H x W bool.
+
+    Raises:
+        ValueError: ``position`` is outside that layer's output.
     """
     h, w = as_pair(input_size, "input_size")
     probe = _probe_copy(model)
@@ -317,7 +350,7 @@ class AutogradFieldProbe:
     ``autograd_receptive_field(model, input_size, position, layer)``.
     """
 
-    def __init__(self, model: nn.Module, input_size):
+    def __init__(self, model: nn.Module, input_size: Size) -> None:
         self.input_size = as_pair(input_size, "input_size")
         self.probe = _probe_copy(model)
         self._forward: dict = {}  # layer -> (input X, that layer's output)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import numbers
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -48,13 +49,23 @@ class Explorer:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self._controls.items()}
 
-    def update(self, **changes):
+    def update(self, **changes: object) -> object | None:
         """Set controls by name (``update(stride=2, padding=1)``), then redraw once.
 
         A value that a control cannot take (outside a slider's range, not one
         of a menu's choices) changes nothing: the controls go back to where
         they were, the message says what the control takes, and ``update``
         returns None -- no silent clamping to the nearest allowed value.
+
+        Args:
+            **changes: new values, by control name.
+
+        Returns:
+            The explorer's readout for the new setting (e.g. a ``KernelReadout``),
+            or None when a value was refused or the setting is impossible.
+
+        Raises:
+            KeyError: no control has one of the names.
         """
         unknown = set(changes) - set(self._controls)
         if unknown:
@@ -106,7 +117,7 @@ class Explorer:
         control.value = value
 
     # -- drawing --------------------------------------------------------------------
-    def redraw(self):
+    def redraw(self) -> object | None:
         """Redraw from the current controls; an impossible setting becomes the message."""
         start = time.perf_counter()
         try:
@@ -141,7 +152,43 @@ class Explorer:
         return bundle
 
 
-def refusal(control: widgets.ValueWidget, value) -> str | None:
+class NetExplorer(Explorer):
+    """Base class of the explorers that run a trained ``net`` on test ``images`` (chapters 3-10):
+    the feature-map viewer, the network explorer and the Inception explorer."""
+
+    def __init__(self, net: torch.nn.Module, images: torch.Tensor,
+                 labels: torch.Tensor | None = None, classes: list[str] | None = None,
+                 resize: int | None = None) -> None:
+        """Keep the net and the images (checked), and make the controls' skeleton.
+
+        Args:
+            net: the trained model.
+            images: a batch of test images, N x C x H x W.
+            labels: their true labels (N), shown beside the prediction; None, not shown.
+            classes: the class names, by label; None, the labels as numbers.
+            resize: the side the images are resized to before the net sees them; None, none.
+
+        Raises:
+            ValueError: ``images`` is not a non-empty N x C x H x W tensor.
+        """
+        super().__init__()
+        if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "
+                             "for one grey image use images[None, None]")
+        self.net, self.images, self.labels, self.classes = net, images, labels, classes
+        self.resize = resize
+
+    def prediction_text(self, logits: torch.Tensor, image: int) -> str:
+        """"predicted: <class>" for ``logits``, and ", true label: <class>" when labels are known."""
+        truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
+        return f"predicted: {self._name(int(logits.argmax()))}{truth}"
+
+    def _name(self, label: int) -> str:
+        return self.classes[label] if self.classes else str(label)
+
+
+def refusal(control: widgets.ValueWidget, value: object) -> str | None:
     """Why ``control`` cannot take ``value`` (None when it can).
 
     ipywidgets itself would clamp a slider's value into its range and cut a
@@ -210,7 +257,7 @@ def titled(title: str, child: widgets.Widget) -> widgets.VBox:
 
 
 @contextmanager
-def single_thread():
+def single_thread() -> Iterator[None]:
     """Run the block's torch operations on one thread, then restore the thread count.
 
     A widget's tensors are small (a 256x256 image): a second thread saves

@@ -24,16 +24,23 @@ import torch
 from torch import nn
 
 from cnn_helpers.core import render
-from cnn_helpers.figures.architecture import block_name, layer_text
+from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.training import image_size_error
-from cnn_helpers.widgets.common import Explorer, compact, picture, show, shown_at_own_size, titled
+from cnn_helpers.widgets.common import (
+    NetExplorer,
+    compact,
+    picture,
+    show,
+    shown_at_own_size,
+    titled,
+)
 
 PAGE = 32     # maps shown at once: 4 rows of 8
 COLUMNS = 8
 CELL = 64     # pixels per map (the longer side)
 
 
-def layer_scale(maps, symmetric: bool = False) -> tuple[float, float]:
+def layer_scale(maps: torch.Tensor | np.ndarray, symmetric: bool = False) -> tuple[float, float]:
     """(low, high) of the colour scale shared by all of a layer's maps: their smallest and
     largest value (``symmetric``: -m to m, m the largest magnitude)."""
     maps = torch.as_tensor(maps).detach().float()
@@ -46,13 +53,22 @@ def layer_scale(maps, symmetric: bool = False) -> tuple[float, float]:
     return float(finite.min()), float(finite.max())
 
 
-def tile(maps, columns: int | None = None, target: int = CELL, gap: int = 2,
-         symmetric: bool = False, scale: tuple[float, float] | None = None) -> np.ndarray:
-    """(C, H, W) numbers -> one RGB grid on one colour scale for all maps, enlarged crisply.
+def tile(maps: torch.Tensor | np.ndarray, columns: int | None = None, target: int = CELL,
+         gap: int = 2, symmetric: bool = False,
+         scale: tuple[float, float] | None = None) -> np.ndarray:
+    """C x H x W numbers -> one RGB grid on one colour scale for all maps, enlarged crisply.
 
-    ``scale`` is (low, high); by default ``layer_scale(maps, symmetric)``, so
-    two maps of the grid can be compared by colour. ``symmetric`` centres it on
-    zero (blue negative, red positive: kernels).
+    Args:
+        maps: the maps, C x H x W.
+        columns: maps per row of the grid; None, up to ``COLUMNS``.
+        target: the side, in pixels, each map is enlarged towards.
+        gap: pixels between the maps.
+        symmetric: centre the scale on zero (blue negative, red positive: kernels).
+        scale: (low, high); None, ``layer_scale(maps, symmetric)``, so two maps of
+            the grid can be compared by colour.
+
+    Returns:
+        The grid as an RGB array, height x width x 3.
     """
     maps = maps.detach().float().cpu() if isinstance(maps, torch.Tensor) else torch.as_tensor(maps)
     count, height, width = maps.shape
@@ -71,10 +87,20 @@ def tile(maps, columns: int | None = None, target: int = CELL, gap: int = 2,
     return grid
 
 
-def bars(values, scale: tuple[float, float], height: int = 160, width: int = 8 * CELL,
-         gap: int = 2) -> np.ndarray:
-    """(C,) numbers -> an RGB bar chart, one bar per channel from a grey zero line, on the
-    axis ``scale`` = (low, high) and coloured on the same scale: 1×1 maps as what they are."""
+def bars(values: torch.Tensor | np.ndarray, scale: tuple[float, float], height: int = 160,
+         width: int = 8 * CELL, gap: int = 2) -> np.ndarray:
+    """C numbers -> an RGB bar chart, one bar per channel: 1×1 maps as what they are.
+
+    Args:
+        values: one number per channel (C).
+        scale: (low, high): the axis, and the colour scale of the bars.
+        height: the chart's height in pixels.
+        width: the chart's width in pixels.
+        gap: pixels between the bars.
+
+    Returns:
+        The chart, height x width x 3, bars drawn from a grey zero line.
+    """
     values = torch.as_tensor(values).detach().float().cpu().numpy()
     low, high = min(scale[0], 0.0), max(scale[1], 0.0)
     span = high - low if high > low else 1.0
@@ -95,7 +121,17 @@ def bars(values, scale: tuple[float, float], height: int = 160, width: int = 8 *
 
 def colour_bar(scale: tuple[float, float], symmetric: bool = False, width: int = 192,
                height: int = 12) -> np.ndarray:
-    """The colour scale from ``scale[0]`` (left) to ``scale[1]`` (right) as an RGB strip."""
+    """The colour scale from ``scale[0]`` (left) to ``scale[1]`` (right) as an RGB strip.
+
+    Args:
+        scale: (low, high).
+        symmetric: the diverging blue-white-red map (kernels) instead of viridis.
+        width: the strip's width in pixels.
+        height: the strip's height in pixels.
+
+    Returns:
+        The strip, height x width x 3.
+    """
     ramp = np.linspace(scale[0], scale[1], width, dtype=np.float32)[None, :].repeat(height, 0)
     return render.colorize(ramp, cmap="RdBu_r" if symmetric else "viridis", vmin=scale[0],
                            vmax=scale[1])
@@ -105,8 +141,15 @@ def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, numb
     """A menu entry that says what the layer is: "0: conv 5×5, pad 2, 6 ch → 6×28×28", or
     for a block "1: VGG block 2: 1 convolution, 8→16 channels, 32×32 → 16×16".
 
-    ``before`` and ``after`` are the (C, H, W) shapes around it; ``number`` counts
-    the blocks of this name so far (1 for the first).
+    Args:
+        index: the layer's place in the net.
+        module: the layer or block.
+        before: the C x H x W shape before it.
+        after: the C x H x W shape after it.
+        number: the blocks of this name so far (1 for the first).
+
+    Returns:
+        The entry's text.
     """
     shape = "×".join(map(str, after))
     if not list(module.children()):
@@ -118,18 +161,25 @@ def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, numb
             f"{before[0]}→{after[0]} channels, {before[1]}×{before[2]} → {after[1]}×{after[2]}")
 
 
-class FeatureMapViewer(Explorer):
+class FeatureMapViewer(NetExplorer):
     """For ``net`` and a batch of ``images`` (N, C, H, W): feature maps of a chosen layer."""
 
-    def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
-                 image: int = 0, layer: int | None = None, resize: int | None = None):
-        super().__init__()
-        if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
-            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-            raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "
-                             "for one grey image use images[None, None]")
-        self.net, self.images, self.labels, self.classes = net, images, labels, classes
-        self.resize = resize
+    def __init__(self, net: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None,
+                 classes: list[str] | None = None, image: int = 0, layer: int | None = None,
+                 resize: int | None = None) -> None:
+        """Run ``net`` on the first image and show the chosen layer's maps (chapter 3).
+
+        Args:
+            net: the trained model.
+            images, labels, classes: as for ``NetExplorer`` (test images, N x C x H x W).
+            image: the index of the image shown first.
+            layer: the index of the layer shown first; None, the first in the menu.
+            resize: the side the images are resized to for the net; None, none.
+
+        Raises:
+            ValueError: the images are not N x C x H x W, or do not fit the net.
+        """
+        super().__init__(net, images, labels, classes, resize)
         self.layers = list(net.children()) if len(list(net.children())) else [net]
         self._cached_image: int | None = None
         self._outputs: list[torch.Tensor] = []
@@ -281,11 +331,9 @@ class FeatureMapViewer(Explorer):
                 f"blue {kernel_scale[0]:.2g} to red {kernel_scale[1]:.2g}{averaged}")
         self.kernels_box.layout.display = None if kernels is not None else "none"
         predicted = int(self.logits.argmax())
-        truth = ("" if self.labels is None
-                 else f", true label: {self._name(int(self.labels[image]))}")
         self.caption.value = html.escape(
             f"layer {layer} ({self._kind(layer)}): {maps.shape[0]} channels of "
-            f"{maps.shape[1]}x{maps.shape[2]}; predicted: {self._name(predicted)}{truth}")
+            f"{maps.shape[1]}x{maps.shape[2]}; {self.prediction_text(self.logits, image)}")
         return {"maps": maps, "kernels": kernels, "predicted": predicted, "scale": scale,
                 "channels": (first, last)}
 
@@ -302,6 +350,3 @@ class FeatureMapViewer(Explorer):
             return type(module).__name__
         label = dict((value, text) for text, value in self._controls["layer"].options)[layer]
         return label.split(": ")[1]
-
-    def _name(self, label: int) -> str:
-        return self.classes[label] if self.classes else str(label)

@@ -15,6 +15,7 @@ which tests call headless; it returns an ``InceptionView``.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -29,7 +30,13 @@ from cnn_helpers.chapters.ch07_googlenet.checks import (
     path_costs,
 )
 from cnn_helpers.core import render
-from cnn_helpers.widgets.common import Explorer, compact, picture, shown_at_own_size, single_thread
+from cnn_helpers.widgets.common import (
+    NetExplorer,
+    compact,
+    picture,
+    shown_at_own_size,
+    single_thread,
+)
 from cnn_helpers.widgets.feature_maps import tile
 
 SHOWN = 8  # feature maps shown per path
@@ -50,7 +57,7 @@ def _hex_to_rgb(color: str) -> tuple[int, int, int]:
     return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
 
 
-def channel_strip(means: torch.Tensor, ranges, height: int = 40) -> tuple[np.ndarray, int]:
+def channel_strip(means: torch.Tensor, ranges: list[tuple[int, int]], height: int = 40) -> tuple[np.ndarray, int]:
     """One bar per output channel (its height: the channel's mean activation), coloured by the
     path that fills it, on a light tint of that path's colour. Returns the picture and the bar
     width in pixels; ``mark_channels`` then marks the channels on show below the bars."""
@@ -63,14 +70,14 @@ def channel_strip(means: torch.Tensor, ranges, height: int = 40) -> tuple[np.nda
     for path, (start, stop) in enumerate(ranges):
         colors[start:stop] = _hex_to_rgb(PATH_COLORS[path])
     light = 255 - (255 - colors.astype(np.int16)) // 4
-    rows = np.arange(height)[:, None]  # (height, 1) against (count,) levels
-    column = np.where((rows >= levels)[..., None], colors, light).astype(np.uint8)  # (h, count, 3)
+    rows = np.arange(height)[:, None]  # height x 1 against count levels
+    column = np.where((rows >= levels)[..., None], colors, light).astype(np.uint8)  # h x count x 3
     rgb = np.full((height + 8, count * bar, 3), 255, dtype=np.uint8)
     rgb[:height] = np.repeat(column, bar, axis=1)
     return rgb, bar
 
 
-def mark_channels(strip: np.ndarray, bar: int, channels) -> np.ndarray:
+def mark_channels(strip: np.ndarray, bar: int, channels: Iterable[int]) -> np.ndarray:
     """A copy of ``strip`` with a red mark below each channel in ``channels``."""
     marked = strip.copy()
     for channel in channels:
@@ -78,18 +85,26 @@ def mark_channels(strip: np.ndarray, bar: int, channels) -> np.ndarray:
     return marked
 
 
-class InceptionExplorer(Explorer):
+class InceptionExplorer(NetExplorer):
     """One Inception block of ``net`` for one of ``images`` (N, 1, H, W): its four paths."""
 
-    def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
-                 block: str = "3a", image: int = 0, channel: int = 0, resize: int | None = None):
-        super().__init__()
-        if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
-            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-            raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "
-                             "for one grey image use images[None, None]")
-        self.net, self.images, self.labels, self.classes = net, images, labels, classes
-        self.resize = resize
+    def __init__(self, net: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None,
+                 classes: list[str] | None = None, block: str = "3a", image: int = 0,
+                 channel: int = 0, resize: int | None = None) -> None:
+        """Run ``net`` on the first image and show one block's four paths (notes 7.1).
+
+        Args:
+            net: the trained model, a GoogLeNet.
+            images, labels, classes: as for ``NetExplorer`` (test images, N x C x H x W).
+            block: the Inception block shown first ("3a" ... "5b").
+            image: the index of the image shown first.
+            channel: the first channel of each path shown.
+            resize: the side the images are resized to for the net; None, none.
+
+        Raises:
+            ValueError: the images are not N x C x H x W, or the net is not a GoogLeNet.
+        """
+        super().__init__(net, images, labels, classes, resize)
         self.blocks = inception_blocks(net)  # ValueError for a net that is not a GoogLeNet
         self._inputs: dict[int, tuple[dict, torch.Tensor]] = {}  # image -> (block inputs, logits)
         self._outputs: dict[tuple[int, str], list[torch.Tensor]] = {}  # (image, block) -> paths
@@ -227,7 +242,7 @@ class InceptionExplorer(Explorer):
         shown, maps = [], []
         for path, (out, cost) in enumerate(zip(outputs, costs)):
             stop = min(channel + SHOWN, counts[path])
-            picked = out[channel:stop]  # (k, H, W); k = 0 past this path's channels
+            picked = out[channel:stop]  # k x H x W; k = 0 past this path's channels
             maps.append(picked)
             shown.append(range(ranges[path][0] + channel, ranges[path][0] + stop))
             color = PATH_COLORS[path]
@@ -260,16 +275,12 @@ class InceptionExplorer(Explorer):
         X = self.block_inputs(image)[0][block]
         _, c_in, height, width = X.shape
         logits = self.block_inputs(image)[1]
-        truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
         self.readout.value = compact(html.escape(
             f"block {block} (module {block[0]}): {c_in}x{height}x{width} in -> "
             f"{' + '.join(map(str, counts))} = {sum(counts)} channels of {height}x{width}; "
             f"channels {channel}-{channel + SHOWN - 1} of each path shown; "
-            f"predicted: {self._name(int(logits.argmax()))}{truth}"))
+            f"{self.prediction_text(logits, image)}"))
         return InceptionView(block, maps, output, ranges, costs)
-
-    def _name(self, label: int) -> str:
-        return self.classes[label] if self.classes else str(label)
 
     def describe(self) -> str:
         s = self.settings

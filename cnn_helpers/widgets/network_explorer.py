@@ -32,8 +32,10 @@ from torch import nn
 
 from cnn_helpers import models
 from cnn_helpers.figures import architecture
+from cnn_helpers.figures.architecture_items import Block, Layer, Parallel, Repeat
+from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.ops.receptive import layer_geometry, receptive_field
-from cnn_helpers.widgets.common import Explorer, picture, show, shown_at_own_size
+from cnn_helpers.widgets.common import NetExplorer, picture, show, shown_at_own_size
 from cnn_helpers.widgets.feature_maps import bars, colour_bar, layer_scale, tile
 
 THUMBNAIL = 56  # pixels, the longer side of a card's picture
@@ -63,16 +65,16 @@ def _geometries(items) -> list:
     """The convolutions and poolings an output element's widest path goes through, in order."""
     found = []
     for item in items:
-        if isinstance(item, architecture.Layer):
+        if isinstance(item, Layer):
             for module in item.modules:
                 if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
                     found.append(layer_geometry(module))
-        elif isinstance(item, architecture.Block):
+        elif isinstance(item, Block):
             found += _geometries(item.items)
-        elif isinstance(item, architecture.Repeat):
+        elif isinstance(item, Repeat):
             for instance in item.instances:
                 found += _geometries([instance])
-        elif isinstance(item, architecture.Parallel):  # the union of the paths' fields
+        elif isinstance(item, Parallel):  # the union of the paths' fields
             paths = [_geometries(branch) for branch in item.branches]
             found += max(paths, key=_field_side)
     return found
@@ -88,12 +90,12 @@ def _field_side(geometries) -> int:
 def short_name(layer: nn.Module) -> str:
     """"conv 5×5, pad 2, 6 ch" for a layer, "VGG block, 2 conv" for a block."""
     if not list(layer.children()):
-        return architecture.layer_text(layer)[1]
+        return layer_text(layer)[1]
     convolutions = sum(isinstance(m, nn.Conv2d) for m in layer.modules())
-    return f"{(architecture.block_name(layer) or 'block').split(',')[0]}, {convolutions} conv"
+    return f"{(block_name(layer) or 'block').split(',')[0]}, {convolutions} conv"
 
 
-def layer_rows(net: nn.Sequential, input_shape) -> list[LayerRow]:
+def layer_rows(net: nn.Sequential, input_shape: tuple[int, int, int]) -> list[LayerRow]:
     """A ``LayerRow`` for every top-level layer of ``net`` for one input of ``input_shape``
     (C, H, W). Receptive fields come from ``receptive.receptive_field`` over the
     convolutions and poolings so far, taking the widest of parallel paths."""
@@ -126,9 +128,21 @@ def layer_rows(net: nn.Sequential, input_shape) -> list[LayerRow]:
 
 def fit_grid(count: int, height: int, width: int, box: tuple[int, int],
              gap: int = 2) -> tuple[int, int, int]:
-    """(shown, columns, zoom): how to draw ``count`` maps of ``height``×``width`` inside ``box``
-    (width, height) in pixels, ``gap`` between them. All of them at the largest whole zoom
-    that fits; when not even zoom 1 fits them all, as many as fit at zoom 1 (at least one)."""
+    """(shown, columns, zoom): how to draw ``count`` maps inside a box of pixels.
+
+    All of them at the largest whole zoom that fits; when not even zoom 1 fits
+    them all, as many as fit at zoom 1 (at least one).
+
+    Args:
+        count: the maps to draw.
+        height: each map's height.
+        width: each map's width.
+        box: (width, height) of the room, in pixels.
+        gap: pixels between the maps.
+
+    Returns:
+        (maps shown, columns, zoom).
+    """
     box_width, box_height = box
     best = None
     for columns in range(1, count + 1):
@@ -144,7 +158,7 @@ def fit_grid(count: int, height: int, width: int, box: tuple[int, int],
     return min(count, columns * rows), min(count, columns), 1
 
 
-def fitted(maps: torch.Tensor, box: tuple[int, int], **options) -> tuple[np.ndarray, int]:
+def fitted(maps: torch.Tensor, box: tuple[int, int], **options: object) -> tuple[np.ndarray, int]:
     """The first maps of (C, H, W) ``maps`` that fit ``box``, as one grid (``tile``), and how
     many that is."""
     shown, columns, zoom = fit_grid(len(maps), maps.shape[1], maps.shape[2], box)
@@ -162,20 +176,34 @@ def _text(content: str, **style) -> str:
     return f"<div style='{FONT}{extra}'>{content}</div>"
 
 
-class NetworkExplorer(Explorer):
+class NetworkExplorer(NetExplorer):
     """Every layer of ``net`` as a card for one of ``images`` (N, C, H, W); one layer enlarged."""
 
-    def __init__(self, net: nn.Module, images: torch.Tensor, labels=None, classes=None,
-                 image: int = 0, layer: int = 0, channel: int = 0, resize: int | None = None):
-        super().__init__()
+    def __init__(self, net: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None,
+                 classes: list[str] | None = None, image: int = 0, layer: int = 0,
+                 channel: int = 0, resize: int | None = None) -> None:
+        """Run ``net`` on the first image: a card per layer, one enlarged (chapters 3-10).
+
+        Args:
+            net: the trained model, an nn.Sequential.
+            images, labels, classes: as for ``NetExplorer`` (test images, N x C x H x W).
+            image: the index of the image shown first.
+            layer: the index of the layer enlarged first.
+            channel: the channel whose kernel is shown first.
+            resize: the side the images are resized to for the net; None, none.
+
+        Raises:
+            ValueError: the images are not N x C x H x W, the net is not an
+                nn.Sequential, or the images do not fit it.
+        """
         if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
             raise ValueError("images must be a non-empty (N, C, H, W) tensor; "
                              "for one grey image use images[None, None]")
         if not isinstance(net, nn.Sequential):
             raise ValueError(f"the explorer walks an nn.Sequential's layers in order; "
                              f"got {type(net).__name__}")
-        self.net, self.images, self.labels, self.classes = net, images, labels, classes
-        self.resize, self.layers = resize, list(net.children())
+        super().__init__(net, images, labels, classes, resize)
+        self.layers = list(net.children())
         side = (resize, resize) if resize else tuple(images.shape[2:])
         try:
             self.rows = layer_rows(net, (images.shape[1], *side))
@@ -357,12 +385,9 @@ class NetworkExplorer(Explorer):
                 f"(blue < 0 < red){'' if len(kernel) <= shown else f'; the first {shown} shown'}"))
         self.kernel_box.layout.display = None if kernel is not None else "none"
         predicted = int(self.logits.argmax())
-        truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
         self.caption.value = _text(html.escape(
             f"layer {layer} ({row.name}) -> {'×'.join(map(str, row.shape))}; receptive field "
-            f"{row.field}; predicted: {self._name(predicted)}{truth}"))
+            f"{row.field}; {self.prediction_text(self.logits, image)}"))
         return {"maps": maps, "kernel": kernel, "row": row, "predicted": predicted,
                 "window": self._window}
 
-    def _name(self, label: int) -> str:
-        return self.classes[label] if self.classes else str(label)

@@ -52,7 +52,7 @@ def random_feature_map(channels: int = 4, size: int = 64, seed: int = 0) -> torc
     blur = torch.ones(1, 1, 7, 7) / 49
     for _ in range(2):  # two box blurs: blobs a few pixels wide
         smooth = F.conv2d(F.pad(smooth, (3, 3, 3, 3), mode="circular"), blur)
-    smooth = smooth[:, 0]  # (c, size, size)
+    smooth = smooth[:, 0]  # c x size x size
     return smooth / smooth.abs().max()
 
 
@@ -60,7 +60,7 @@ def random_feature_map(channels: int = 4, size: int = 64, seed: int = 0) -> torc
 class PoolingView:
     """What the explorer shows for one setting."""
 
-    output: torch.Tensor  # (c, out_h, out_w): the pooled shifted input
+    output: torch.Tensor  # c x out_h x out_w: the pooled shifted input
     shape: tuple[int, int]  # by the notes' formula
     formula: str
     pooled_unchanged: float  # share of pooled values equal to those at shift 0
@@ -92,6 +92,15 @@ def invariance_chart(curve: InvarianceCurve, current: int, width: int = 300,
     of pooled values (blue) unchanged since shift 0; the current shift outlined in red.
 
     Drawn at its own size in pixels (no stretching), with labelled axes.
+
+    Args:
+        curve: the shares, per shift.
+        current: the shift outlined.
+        width: the figure's width in pixels.
+        height: the figure's height in pixels.
+
+    Returns:
+        The SVG text.
     """
     left, right, top, bottom = 46, 8, 8, 40  # margins: y labels, x labels
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -133,12 +142,26 @@ class PoolingExplorer(Explorer):
     """Max or average pooling of a photo, the edge image or a feature map, shifted at will."""
 
     def __init__(self, mode: str = "max", window: int = 2, stride: int = 2, padding: int = 0,
-                 image: str = "photo", shift: int = 0, photo_size: int = 256):
+                 image: str = "photo", shift: int = 0, photo_size: int = 256) -> None:
+        """Build the controls and draw the first setting (notes 2).
+
+        Args:
+            mode: "max" or "avg".
+            window: the pooling window's side.
+            stride: the step between windows.
+            padding: zeros added on each side.
+            image: "photo", "edge" or "features".
+            shift: pixels the input is moved to the right.
+            photo_size: the side of the photo.
+
+        Raises:
+            ValueError: a starting value is one its control cannot take.
+        """
         super().__init__()
         self._inputs = {
-            "photo": photo("camera", size=photo_size)[None],  # (1, 256, 256)
-            "edge": edge_image()[None],  # (1, 6, 8)
-            "features": random_feature_map(),  # (4, 64, 64)
+            "photo": photo("camera", size=photo_size)[None],  # 1 x 256 x 256
+            "edge": edge_image()[None],  # 1 x 6 x 8
+            "features": random_feature_map(),  # 4 x 64 x 64
         }
         self._stacks = {}  # input -> (shifts, c, h, w): the input at every shift, made once
         self._input_unchanged = {}  # input -> share of input values unchanged, per shift
@@ -194,20 +217,32 @@ class PoolingExplorer(Explorer):
             X = self._inputs[image]
             stack = torch.stack([shifted(X, 0, s) for s in range(MAX_SHIFT + 1)])
             self._stacks[image] = stack
-            same = stack == stack[0]  # (shifts, c, h, w)
+            same = stack == stack[0]  # shifts x c x h x w
             self._input_unchanged[image] = same.flatten(1).float().mean(1).tolist()
         return self._stacks[image]
 
-    def pooled(self, image, mode, window, stride, padding) -> tuple[torch.Tensor, InvarianceCurve]:
-        """Pool the input at every shift in one call; count what stayed as at shift 0."""
+    def pooled(self, image: str, mode: str, window: int, stride: int,
+               padding: int) -> tuple[torch.Tensor, InvarianceCurve]:
+        """Pool the input at every shift in one call; count what stayed as at shift 0 (notes 2).
+
+        Args:
+            image: the input's name.
+            mode: "max" or "avg".
+            window: the pooling window's side.
+            stride: the step between windows.
+            padding: zeros added on each side.
+
+        Returns:
+            The pooled inputs, shifts x c x out_h x out_w, and the invariance curve.
+        """
         key = (image, mode, window, stride, padding)
         if key not in self._pooled:
-            stack = self.shifted_inputs(image)  # (shifts, c, h, w)
+            stack = self.shifted_inputs(image)  # shifts x c x h x w
             shifts, c, h, w = stack.shape
             pooled = pool(stack.reshape(shifts * c, h, w), window, mode, stride=stride,
-                          padding=padding)  # (shifts * c, out_h, out_w)
+                          padding=padding)  # (shifts * c) x out_h x out_w
             pooled = pooled.reshape(shifts, c, *pooled.shape[-2:])
-            same = pooled == pooled[0]  # (shifts, c, out_h, out_w)
+            same = pooled == pooled[0]  # shifts x c x out_h x out_w
             curve = InvarianceCurve(list(range(shifts)), self._input_unchanged[image],
                                     same.flatten(1).float().mean(1).tolist())
             if len(self._pooled) > 32:  # keep memory bounded: forget the oldest setting
@@ -223,7 +258,7 @@ class PoolingExplorer(Explorer):
     def _show(self, image, mode, window, stride, padding, shift) -> PoolingView:
         self.readout.value = ""
         show(self.pictures, False)  # until the setting is known to be possible
-        X = self.shifted_inputs(image)[shift]  # (c, h, w)
+        X = self.shifted_inputs(image)[shift]  # c x h x w
         c, n_h, n_w = X.shape
         out_h, out_w = pooling_output_shape((n_h, n_w), window, stride=stride, padding=padding)
         pooled, curve = self.pooled(image, mode, window, stride, padding)
@@ -231,7 +266,7 @@ class PoolingExplorer(Explorer):
         if (image, shift) not in self._input_png:
             self._input_png[(image, shift)] = self._draw(X, image, zoom)
         shown_at_own_size(self.input_picture, self._input_png[(image, shift)])
-        Y = pooled[shift]  # (c, out_h, out_w)
+        Y = pooled[shift]  # c x out_h x out_w
         formula = (f"{c} channel(s) in, {c} out (pooled separately); "
                    f"height {_formula(n_h, window, padding, stride)}, "
                    f"width {_formula(n_w, window, padding, stride)}")
