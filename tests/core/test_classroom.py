@@ -9,7 +9,7 @@ import pytest
 
 from cnn_helpers.core import classroom
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -276,7 +276,7 @@ def test_every_architecture_figure_is_shown_in_a_chapter_and_every_shown_image_e
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     shown = set()
     for notebook in sorted((root / "notebooks").glob("*.ipynb")):
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:

@@ -1,5 +1,5 @@
 """Chapter 7 (GoogLeNet): the notes' channels, the 1x1 reductions' saving, path costs, profiles,
-a smoke run, the figure, exercises (cnn_helpers.googlenet). The net: tests/models/."""
+a smoke run, the figure, exercises (cnn_helpers.chapters.ch07_googlenet). The net: tests/models/."""
 
 import pytest
 import torch
