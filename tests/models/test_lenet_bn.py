@@ -1,7 +1,7 @@
 """LeNet with batch normalization (notes section 8): the book's layers, where batch norm sits,
 its extra parameters."""
 
-from cnn_helpers.normalization import BatchNorm
+from cnn_helpers.ops.batch_norm import BatchNorm
 from torch import nn
 
 from cnn_helpers import models
