@@ -1,7 +1,7 @@
 """GoogLeNet (chapter 7, notes section 7): the Inception block and the model.
 
 The chapter's own measurements (the paths' costs, the 1x1 reductions' saving,
-the notes' channel counts) are in ``cnn_helpers.googlenet``.
+the notes' channel counts) are in ``cnn_helpers.chapters.ch07_googlenet.checks``.
 """
 
 from __future__ import annotations

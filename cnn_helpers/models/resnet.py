@@ -8,7 +8,7 @@ He et al.'s CIFAR nets (``cifar_style_net``, for degradation) and the
 first-layer-gradient stacks (``first_layer_gradient``) are all built from it;
 ``PreActivationResidual`` is He et al.'s 2016 block, whose shortcut carries
 the gradient unchanged. The chapter's experiments and checks are in
-``cnn_helpers.residual``.
+``cnn_helpers.chapters.ch09_resnet.degradation``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Chapter 9 (notes 9.3): degradation and the identity's gradient (cnn_helpers.residual).
+"""Chapter 9 (notes 9.3): degradation and the identity's gradient (cnn_helpers.chapters.ch09_resnet.degradation).
 
 He et al.'s CIFAR nets themselves are tested with the other ResNets in tests/models/."""
 
