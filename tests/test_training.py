@@ -66,7 +66,8 @@ def test_bf16_autocast_and_channels_last_run_on_the_cpu(digits, monkeypatch):
         return out
 
     monkeypatch.setattr(nn.Conv2d, "forward", spy)
-    history = _fit(models.build("lenet_modern"), digits, amp=True, channels_last=True)
+    history = _fit(models.build("lenet_modern"), digits,
+                   speed=training.Speed(amp=True, channels_last=True))
     assert seen == {"channels_last": True, "dtype": torch.bfloat16}
     assert history.train_loss[-1] < history.train_loss[0]
 
@@ -76,8 +77,8 @@ def test_fp16_autocast_uses_a_gradient_scaler(digits, monkeypatch):
     original = torch.amp.GradScaler.scale
     monkeypatch.setattr(torch.amp.GradScaler, "scale",
                         lambda self, loss: scaled.append(self.is_enabled()) or original(self, loss))
-    history = _fit(models.build("lenet_modern"), digits, amp=True, amp_dtype=torch.float16,
-                   epochs=1)
+    history = _fit(models.build("lenet_modern"), digits, epochs=1,
+                   speed=training.Speed(amp=True, amp_dtype=torch.float16))
     assert scaled and all(scaled) and history.epochs == 1
 
 
@@ -145,7 +146,7 @@ def test_checkpoint_round_trip_with_weights_only(digits, tmp_path):
 
 def test_live_view_draws_one_plot_updated_in_place(digits, monkeypatch):
     calls = []
-    monkeypatch.setattr(training, "_publish",
+    monkeypatch.setattr(training.live, "_publish",
                         lambda figure, handle: calls.append(handle) or "handle")
     _fit(models.build("lenet_modern"), digits.subset(128, 64), epochs=3, live=True)
     assert calls == [None, "handle", "handle"]  # created once, then updated once per epoch
@@ -156,24 +157,34 @@ def test_predict_returns_labels_on_the_cpu(digits):
     assert labels.shape == (5,) and labels.dtype == torch.long
 
 
+def _decided(device: str, net: nn.Module, **choices) -> training.Speed:
+    return training.Speed(**choices).resolve(torch.device(device), net)
+
+
 def test_on_cuda_mixed_precision_and_channels_last_are_for_nets_big_enough(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    cuda = torch.device("cuda")
-    assert training._speedups(cuda, None, None, None, models.lenet()) == (
-        False, torch.bfloat16, False)  # LeNet's 61,706 parameters: float32 is faster
+    Speed = training.Speed
+    # LeNet's 61,706 parameters: float32 is faster
+    assert _decided("cuda", models.lenet()) == Speed(False, torch.bfloat16, False)
     big = nn.Linear(1000, 1000)  # a million weights
-    assert training._speedups(cuda, None, None, None, big) == (True, torch.bfloat16, True)
-    cpu = torch.device("cpu")
-    assert training._speedups(cpu, None, None, None, big) == (False, torch.bfloat16, False)
-    assert training._speedups(cpu, True, None, True, models.lenet())[::2] == (True, True)
+    assert _decided("cuda", big) == Speed(True, torch.bfloat16, True)
+    assert _decided("cpu", big) == Speed(False, torch.bfloat16, False)
+    forced = _decided("cpu", models.lenet(), amp=True, channels_last=True)
+    assert forced.amp and forced.channels_last
 
 
 def test_on_the_cpu_convolutional_nets_train_channels_last_in_float32():
-    cpu = torch.device("cpu")
-    assert training._speedups(cpu, None, None, None, models.lenet()) == (
-        False, torch.bfloat16, True)
-    assert training._speedups(cpu, None, None, False, models.lenet())[2] is False
-    assert training._speedups(cpu, None, None, None, nn.Linear(4, 2))[2] is False
+    assert _decided("cpu", models.lenet()) == training.Speed(False, torch.bfloat16, True)
+    assert _decided("cpu", models.lenet(), channels_last=False).channels_last is False
+    assert _decided("cpu", nn.Linear(4, 2)).channels_last is False
+
+
+def test_the_speed_choices_stay_open_until_fit_decides_them():
+    assert training.Speed() == training.Speed(None, None, None, None)
+    assert _decided("cpu", models.lenet(), cuda_graph=False).cuda_graph is False  # kept as given
+    with pytest.raises(TypeError):
+        training.fit(models.lenet(), (torch.rand(8, 1, 28, 28), torch.zeros(8, dtype=torch.long)),
+                     epochs=1, device="cpu", amp=True)  # the four options are one argument now
 
 
 def test_channels_last_is_a_layout_not_a_different_model(digits):
@@ -203,7 +214,7 @@ def test_fit_leaves_cudnn_autotuning_as_it_found_it(digits):
 
 def test_cuda_graphs_are_refused_plainly_without_cuda(digits):
     with pytest.raises(ValueError, match="cuda_graph=True needs a CUDA device"):
-        _fit(models.lenet(), digits, cuda_graph=True)
+        _fit(models.lenet(), digits, speed=training.Speed(cuda_graph=True))
 
 
 def test_the_notebooks_training_check_names_what_failed(capsys):
@@ -393,10 +404,9 @@ def test_other_errors_of_the_first_batch_pass_through_unchanged(digits):
 
 # -- dtypes per device (issue 14, kind 4) --------------------------------------------------
 def test_mixed_precision_picks_fp16_where_the_device_has_no_bf16(monkeypatch):
-    monkeypatch.setattr(training, "_has_bf16", lambda device: device.type != "mps")
-    mps = torch.device("mps")
-    assert training._speedups(mps, True, None, False, models.lenet())[:2] == (True, torch.float16)
+    monkeypatch.setattr(training.speed, "_has_bf16", lambda device: device.type != "mps")
+    on_mps = _decided("mps", models.lenet(), amp=True, channels_last=False)
+    assert (on_mps.amp, on_mps.amp_dtype) == (True, torch.float16)
     with pytest.raises(ValueError, match="mps has no bfloat16; pass amp_dtype=torch.float16"):
-        training._speedups(mps, True, torch.bfloat16, False, models.lenet())
-    cpu = torch.device("cpu")
-    assert training._speedups(cpu, True, None, False, models.lenet())[1] == torch.bfloat16
+        _decided("mps", models.lenet(), amp=True, amp_dtype=torch.bfloat16, channels_last=False)
+    assert _decided("cpu", models.lenet(), amp=True).amp_dtype == torch.bfloat16
