@@ -1,7 +1,7 @@
 """fit on a real CUDA GPU: the fast paths agree with plain steps and fail honestly.
 
 Skipped on machines without CUDA (CI has none); run on a GPU with
-``pytest tests/test_training_cuda.py``.
+``pytest tests/training/test_training_cuda.py``.
 """
 
 import pytest

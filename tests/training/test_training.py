@@ -410,3 +410,15 @@ def test_mixed_precision_picks_fp16_where_the_device_has_no_bf16(monkeypatch):
     with pytest.raises(ValueError, match="mps has no bfloat16; pass amp_dtype=torch.float16"):
         _decided("mps", models.lenet(), amp=True, amp_dtype=torch.bfloat16, channels_last=False)
     assert _decided("cpu", models.lenet(), amp=True).amp_dtype == torch.bfloat16
+
+
+# -- the loop stays readable (issue 21) ------------------------------------------------------
+def test_fits_body_fits_on_one_screen():
+    """Set-up call, epoch loop and training step: 60 lines at most below the docstring."""
+    import ast
+    import inspect
+
+    source = inspect.getsource(training.fit)
+    code = ast.parse(source).body[0].body[1:]  # the statements after the docstring
+    lines = source.splitlines()[code[0].lineno - 1:code[-1].end_lineno]
+    assert len(lines) <= 60, f"fit's body has grown to {len(lines)} lines: move a piece out"
