@@ -30,9 +30,8 @@ from .speed import Speed, machine_settings
 
 def train_step(run: Run, X: torch.Tensor, y: torch.Tensor) -> None:
     """One minibatch, as in the book: forward, loss, backward, SGD update (sums on the device)."""
-    autocast = torch.autocast(run.device.type, dtype=run.speed.amp_dtype,
-                              cache_enabled=not run.cuda_graph)
-    with autocast if run.speed.amp else nullcontext():
+    with torch.autocast(run.device.type, dtype=run.speed.amp_dtype,
+                        cache_enabled=not run.cuda_graph) if run.speed.amp else nullcontext():
         y_hat = run.net(X)  # N x 10 scores
         loss = F.cross_entropy(y_hat, y)
     run.optimizer.zero_grad(set_to_none=True)

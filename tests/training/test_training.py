@@ -217,6 +217,35 @@ def test_cuda_graphs_are_refused_plainly_without_cuda(digits):
         _fit(models.lenet(), digits, speed=training.Speed(cuda_graph=True))
 
 
+@pytest.mark.parametrize("recording_works", [True, False])
+def test_a_recorded_step_replays_full_batches_and_the_last_one_runs_plainly(
+        digits, monkeypatch, recording_works):
+    """How fit uses a CUDA graph, checked on the CPU with a stand-in that replays the step."""
+    recorded, replayed = [], []
+
+    class StandInGraph:
+        @classmethod
+        def record(cls, step, net, X, y, loss_sum, correct):
+            recorded.append(len(y))
+            graph = cls()
+            graph.step = step
+            return graph if recording_works else None
+
+        def __call__(self, X, y):
+            replayed.append(len(y))
+            self.step(X, y)
+
+    monkeypatch.setattr(training.run, "_GraphedStep", StandInGraph)
+    monkeypatch.setattr(training.run, "_use_cuda_graph", lambda *args, **kwargs: True)
+    few = digits.subset(160, 32)  # batches of 64, 64 and 32
+    graphed = _fit(models.lenet(), few)
+    assert recorded == [64]  # once, on the first full batch
+    assert replayed == ([64] * 4 if recording_works else [])  # 2 epochs x 2 full batches
+    monkeypatch.undo()
+    plain = _fit(models.lenet(), few, speed=training.Speed(cuda_graph=False))
+    assert graphed.train_loss == plain.train_loss
+
+
 def test_the_notebooks_training_check_names_what_failed(capsys):
     digits = data.load_fallback_digits()
     good = training.History(train_loss=[2.3, 1.0, 0.5, 0.4], train_acc=[0.1, 0.6, 0.8, 0.9],
