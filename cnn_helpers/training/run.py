@@ -1,9 +1,9 @@
 """Everything ``fit`` decides before its first epoch, in one place: ``prepare`` makes a ``Run``.
 
-The order of ``prepare``'s steps is part of what a seed repeats: the seed,
-then the shuffling generator, then the initial weights draw from PyTorch's
-random numbers in this order (and ``Run.batches`` shuffles, augments, in
-the order ``fit`` asks for batches).
+The order of ``prepare``'s steps is part of what a seed repeats: it seeds
+PyTorch, makes the shuffling generator, then draws the initial weights,
+always in this order; ``Run.batches`` then shuffles and augments in the
+order ``fit`` asks for batches.
 """
 
 from __future__ import annotations
