@@ -49,14 +49,13 @@ def _publish_png(figure, handle):
     return handle or "handle"
 
 
-def run_fit(digits, epochs, lr, batch_size, device, seed, amp=None, channels_last=None):
-    training._publish = _publish_png  # draw the per-epoch plot as the notebook does
+def run_fit(digits, epochs, lr, batch_size, device, seed, speed):
+    training.live._publish = _publish_png  # draw the per-epoch plot as the notebook does
     net = models.lenet()
     sync(device)
     start = time.perf_counter()
     history = training.fit(net, digits.train, digits.test, epochs, lr, batch_size=batch_size,
-                           device=device, seed=seed, live=True, amp=amp,
-                           channels_last=channels_last)
+                           device=device, seed=seed, live=True, speed=speed)
     sync(device)
     seconds = time.perf_counter() - start
     return seconds, sum(history.examples_per_s) / history.epochs, history.test_acc[-1]
@@ -107,8 +106,9 @@ def main(argv=None):
         rows.append((name, *run_train_ch6(models.lenet, loaders(digits, args.batch_size),
                                           args.epochs, args.lr, device, args.seed)))
     choice = {"auto": None, "on": True, "off": False}
+    speed = training.Speed(amp=choice[args.amp], channels_last=choice[args.channels_last])
     fit_s, fit_own, fit_acc = run_fit(digits, args.epochs, args.lr, args.batch_size, device,
-                                      args.seed, choice[args.amp], choice[args.channels_last])
+                                      args.seed, speed)
     rows.append(("cnn_helpers.fit", fit_s, fit_own, fit_acc))
     print("\n| trainer | wall s/epoch | examples/s (wall) | examples/s (own count) | test acc |")
     print("|---|---|---|---|---|")

@@ -1,26 +1,20 @@
-"""cnn_helpers: the small library behind the CNN course's notebooks.
+"""cnn_helpers: the small library behind the CNN course's notebooks (see ARCHITECTURE.md).
 
-One concept per module, each short enough to read in one sitting:
+Laid out like the course, each module short enough to read in one sitting:
 
-* ``devices``   -- CUDA, Apple MPS or CPU (``try_gpu``, ``describe_device``)
-* ``profiles``  -- smoke / class / full run settings (``settings``)
-* ``ops``       -- convolution and pooling from scratch (chapters 1-2)
-* ``receptive`` -- receptive fields, analytic and by autograd (1.2)
-* ``convolution`` -- chapter 1's demonstrations (a Conv2D layer, learning a kernel, counts)
-* ``pooling``   -- chapter 2's measurements (invariance, GAP head, compression)
-* ``googlenet`` -- chapter 7's measurements (Inception paths, 1x1 reductions, the notes' channels)
-* ``data``      -- Fashion-MNIST with an offline fallback; ``training`` -- ``fit``
-* ``augment``   -- image augmentation per batch on the device (chapter 4)
-* ``normalization`` -- batch normalization from scratch, ``batch_norm`` and ``BatchNorm`` (chapter 8)
-* ``models``    -- the architectures (LeNet, AlexNet, ...) as ``nn.Sequential`` builders
-* ``images``    -- the notes' edge image, patterns and offline photos
-* ``render``    -- fast array-to-PNG drawing for widgets
-* ``widgets``   -- the interactive explorers
-* ``exercises`` -- checked exercises with instant feedback
-* ``figures``   -- the figures in ``images/``, drawn by code
+* ``core``     -- devices (``try_gpu``), run profiles, Fashion-MNIST with an offline fallback,
+  input images, fast drawing for widgets, the students' working copy
+* ``ops``      -- convolution, pooling, receptive fields and batch norm from scratch (ch. 1, 2, 8)
+* ``models``   -- the architectures, one module per family (LeNet ... DenseNet, ch. 3-10)
+* ``training`` -- ``fit``, the book's training loop made fast, and its history
+* ``chapters`` -- one folder per chapter: its record (runs, settings, targets, paper), its
+  measurements and checks, its exercises and figures; ``settings``, ``load_for``, ``train``
+* ``widgets``  -- the interactive explorers; ``figures`` -- the figures in ``images/``
+
+The names every notebook uses are importable from here (``from cnn_helpers import try_gpu``).
 """
 
-from cnn_helpers.chapters import load_for, settings
+from cnn_helpers.chapters import check_training, load_for, settings
 from cnn_helpers.core.devices import describe_device, try_gpu
 from cnn_helpers.core.profiles import current_profile
 from cnn_helpers.ops import (
@@ -43,7 +37,7 @@ from cnn_helpers.ops.receptive import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "autograd_receptive_field", "conv2d", "conv_output_shape", "convolve2d", "corr2d",
+    "autograd_receptive_field", "check_training", "conv2d", "conv_output_shape", "convolve2d", "corr2d",
     "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "current_profile",
     "describe_device", "load_for", "pool2d", "receptive_field", "receptive_field_table", "same_padding",
     "settings", "try_gpu",

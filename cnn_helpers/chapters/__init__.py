@@ -37,7 +37,8 @@ from cnn_helpers.chapters.record import Chapter, Paper, Run
 from cnn_helpers.core import data as datasets
 from cnn_helpers.core.data import ImageData
 from cnn_helpers.core.profiles import PROFILE_NAMES, RunSettings, current_profile
-from cnn_helpers.training import History, fit
+from cnn_helpers.training import JUDGED_EPOCHS, History, fit, judged_accuracy
+from cnn_helpers.training.history import no_epoch_reason
 
 CHAPTERS: tuple[Chapter, ...] = (
     ch01_convolution.CHAPTER,
@@ -59,7 +60,7 @@ RUNS: dict[str, Run] = {run.key: run for chapter in CHAPTERS for run in chapter.
 CHAPTER_OF: dict[str, Chapter] = {run.key: chapter for chapter in CHAPTERS for run in chapter.runs}
 
 __all__ = ["CHAPTERS", "CHAPTER_OF", "RUNS", "Chapter", "Paper", "Run", "chapter", "run",
-           "settings", "trained_runs", "train", "accuracy_target", "load_for"]
+           "settings", "trained_runs", "train", "accuracy_target", "check_training", "load_for"]
 
 
 def chapter(key: str | int) -> Chapter:
@@ -161,3 +162,49 @@ def train(key: str, data: ImageData, profile: str | None = None, seed: int = 0,
                   batch_size=found.batch_size, device=device, seed=seed, init=spec.init,
                   resize=found.resize, live=live)
     return net, history, found
+
+
+def check_training(history: History, key: str, data: ImageData, profile: str) -> float | None:
+    """The check every training chapter makes after ``fit``, printed as the notebooks' lines.
+
+    The training loss must have gone down, and the mean test accuracy of the
+    last three epochs (``judged_accuracy``) must reach
+    the target in the run's record (``accuracy_target(key, data.key, profile)``)
+    where one is claimed; on Fashion-MNIST it also prints the book's figure.
+
+    Args:
+        history: what ``fit`` returned.
+        key: the run's key in its chapter's record ("alexnet").
+        data: the ``ImageData`` trained on.
+        profile: the profile the run was made in ("class", "smoke", "full").
+
+    Returns:
+        The accuracy target; None when no accuracy is claimed, or when there is
+        no finished epoch to judge (a Ctrl-C in the first epoch or ``epochs=0``,
+        which it says in one line).
+
+    Raises:
+        AssertionError: naming what failed.
+    """
+    if not history.epochs:  # nothing to judge: say why rather than fail on an empty list
+        print(f"{no_epoch_reason(history)}: nothing to check (run the training cell again "
+              "and let at least one epoch finish)")
+        return None
+    first, last = history.train_loss[0], history.train_loss[-1]
+    assert last < first, f"the training loss did not go down: {first:.3f} -> {last:.3f}"
+    print(f"\u2713 the training loss went down: {first:.3f} -> {last:.3f}")
+    target = accuracy_target(key, data.key, profile)
+    if target is None:
+        print(f"(no accuracy target for {key} on {data.name} in the {profile} profile)")
+        return None
+    accuracy = judged_accuracy(history)
+    late = len(history.test_acc[-JUDGED_EPOCHS:])
+    what = f"mean test accuracy of the last {late} epochs" if late > 1 else "test accuracy"
+    assert accuracy >= target, (f"{key}: {what} {accuracy:.3f} < {target} "
+                                f"({data.name}, {profile} profile)")
+    print(f"\u2713 {key}: {what} {accuracy:.3f} \u2265 {target} ({data.name}, {profile} profile)")
+    book = run(key).book_accuracy
+    if book is not None and data.key == "fashion_mnist" and profile != "full":
+        print(f"  the book's full-size run on a GPU (10 epochs): {book}; this {profile} run's last "
+              f"epoch: {history.test_acc[-1]:.3f} ({history.test_acc[-1] - book:+.3f})")
+    return target

@@ -79,7 +79,8 @@ def test_fit_augments_training_batches_only_and_repeats_with_a_seed():
 def test_a_cuda_graph_cannot_augment_and_says_so():
     with pytest.raises(ValueError, match="cannot augment"):
         training.fit(models.lenet(), (torch.rand(8, 1, 28, 28), torch.zeros(8, dtype=torch.long)),
-                     epochs=1, device="cpu", cuda_graph=True, augment=augment.random_shift)
+                     epochs=1, device="cpu", speed=training.Speed(cuda_graph=True),
+                     augment=augment.random_shift)
 
 
 # -- chapter 4: with and without augmentation ---------------------------------------------------

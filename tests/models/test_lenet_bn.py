@@ -1,10 +1,10 @@
 """LeNet with batch normalization (notes section 8): the book's layers, where batch norm sits,
 its extra parameters."""
 
-from cnn_helpers.ops.batch_norm import BatchNorm
 from torch import nn
 
 from cnn_helpers import models
+from cnn_helpers.ops.batch_norm import BatchNorm
 
 
 def books_lenet_bn_concise():

@@ -1,0 +1,75 @@
+"""When training fails, a sentence that says what to do (issue 14's kinds of failure).
+
+A NaN/inf loss raises ``TrainingDiverged`` naming the learning rate; CUDA
+out-of-memory raises ``TrainingOutOfMemory`` naming a batch size to try;
+Ctrl-C stops cleanly and ``fit`` returns the history so far
+(``history.interrupted`` is True); a net with batch norm cannot learn from
+batches of one example. Images of the wrong size: ``sizes``.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+import torch
+from torch import nn
+
+from cnn_helpers.training.history import History
+
+if TYPE_CHECKING:
+    from cnn_helpers.training.run import Run
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; ``.history`` holds the finished epochs."""
+
+    def __init__(self, message: str, history: History):
+        super().__init__(message)
+        self.history = history
+
+
+class TrainingOutOfMemory(RuntimeError):
+    """The GPU ran out of memory; the message names a smaller batch size to try."""
+
+
+def _check_finite(mean_loss: float, epoch: int, batch: int, lr: float, history: History):
+    if not math.isfinite(mean_loss):
+        raise TrainingDiverged(
+            f"training diverged: the loss became {mean_loss} in epoch {epoch} "
+            f"(by batch {batch}). The learning rate lr={lr:g} is probably too high; "
+            f"try lr={lr / 10:g}.", history)
+
+
+@contextmanager
+def stopped_plainly(run: Run, history: History) -> Iterator[None]:
+    """Around ``fit``'s epochs: Ctrl-C keeps the history so far; out of memory says what to try."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        history.interrupted = True
+        print(f"Interrupted at epoch {run.epoch}, batch {run.batch}: keeping the model as it is "
+              f"and the history of the {history.epochs} finished epoch(s).")
+    except torch.OutOfMemoryError as error:
+        if run.device.type == "cuda":
+            torch.cuda.empty_cache()
+        smaller = max(1, run.batch_size // 2)
+        raise TrainingOutOfMemory(
+            f"{run.device} ran out of memory at batch size {run.batch_size}"
+            + (f" with images resized to {run.resize}" if run.resize else "")
+            + f". Try fit(..., batch_size={smaller}) (or a smaller resize / width)."
+        ) from error
+
+
+# -- batch norm and batches of one example -------------------------------------------------
+_ONE_EXAMPLE_BATCHES = ("every training batch would hold a single example, and batch norm needs "
+                        "more than one to normalize by: use batch_size=2 or more (and at least "
+                        "2 training examples)")
+
+
+def has_batch_norm(net: nn.Module) -> bool:
+    """Whether ``net`` holds a batch-norm layer (PyTorch's or ``normalization.BatchNorm``)."""
+    from cnn_helpers.ops.batch_norm import BatchNorm
+
+    return any(isinstance(m, (nn.modules.batchnorm._BatchNorm, BatchNorm)) for m in net.modules())

@@ -1,0 +1,71 @@
+"""What one ``fit`` run measured, epoch by epoch: ``History`` (chapter 3 onwards)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Training curves for the back of a room: 8 x 4.5 in at 80 dpi is 640 x 360 px (it fits
+# beside JupyterLab's file browser at 1280 x 720); 13 pt at 80 dpi is 14.4 px, the size of
+# JupyterLab's body text (--jp-content-font-size1, 14 px).
+PLOT_SIZE, PLOT_DPI, PLOT_FONT_SIZE = (8, 4.5), 80, 13
+
+
+@dataclass
+class History:
+    """Per-epoch numbers of one ``fit`` run (lists, one entry per finished epoch)."""
+
+    device: str = "cpu"
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    test_acc: list[float] = field(default_factory=list)
+    examples_per_s: list[float] = field(default_factory=list)  # training examples only
+    epoch_seconds: list[float] = field(default_factory=list)  # wall time incl. evaluation
+    interrupted: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    def summary(self) -> str:
+        """One line, like the last line d2l prints."""
+        if not self.epochs:
+            return "no finished epoch: " + no_epoch_reason(self)
+        test = f", test acc {self.test_acc[-1]:.3f}" if self.test_acc else ""
+        speed = sum(self.examples_per_s) / self.epochs
+        return (f"loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}{test}; "
+                f"{speed:,.0f} examples/s on {self.device}, {self.epochs} epochs"
+                + (" (interrupted)" if self.interrupted else ""))
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def plot(self, ax=None):
+        """Loss and accuracies against the epoch, on ``ax`` (a new figure if None).
+
+        Sized for a projector: 640 x 360 px, text as large as the notebook's body
+        text (``PLOT_FONT_SIZE``), thick lines, a tick on whole epochs only.
+        """
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI, layout="constrained")
+        epochs = range(1, self.epochs + 1)
+        ax.plot(epochs, self.train_loss, lw=2.5, label="train loss")
+        ax.plot(epochs, self.train_acc, "--", lw=2.5, label="train acc")
+        if self.test_acc:
+            ax.plot(epochs, self.test_acc, ":", lw=3, label="test acc")
+        ax.set_xlabel("epoch", fontsize=PLOT_FONT_SIZE)
+        ax.set_xlim(1, max(2, self.epochs))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(labelsize=PLOT_FONT_SIZE)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=PLOT_FONT_SIZE, framealpha=0.85)
+        return ax
+
+
+def no_epoch_reason(history: History) -> str:
+    """Why a history has no epoch, as a student reads it."""
+    if history.interrupted:
+        return "training was interrupted before the first epoch finished"
+    return "no epoch was run (epochs=0)"
