@@ -111,7 +111,7 @@ def test_settings_differ_by_profile_and_accept_overrides():
     assert smoke.train_examples < 60000 and full.train_examples is None
     assert full.epochs == 10 and full.lr == 0.9 and full.batch_size == 256  # the book's
     assert chapters.settings("lenet", "smoke", lr=0.1).lr == 0.1
-    with pytest.raises(ValueError, match="no run settings"):
+    with pytest.raises(ValueError, match="no run 'transformer'; known: lenet"):
         chapters.settings("transformer")
 
 
