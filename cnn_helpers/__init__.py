@@ -15,6 +15,7 @@ The names every notebook uses are importable from here (``from cnn_helpers impor
 """
 
 from cnn_helpers.chapters import check_training, load_for, settings
+from cnn_helpers.core.claims import claim
 from cnn_helpers.core.devices import describe_device, try_gpu
 from cnn_helpers.core.profiles import current_profile
 from cnn_helpers.ops import (
@@ -37,7 +38,7 @@ from cnn_helpers.ops.receptive import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "autograd_receptive_field", "check_training", "conv2d", "conv_output_shape", "convolve2d", "corr2d",
+    "autograd_receptive_field", "check_training", "claim", "conv2d", "conv_output_shape", "convolve2d", "corr2d",
     "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "current_profile",
     "describe_device", "load_for", "pool2d", "receptive_field", "receptive_field_table", "same_padding",
     "settings", "try_gpu",

@@ -76,7 +76,14 @@ class Run:
 class Chapter:
     """One chapter of the course: ``number``, ``key`` (its folder is ``chNN_key``), ``title``
     (the notebook's heading), ``notebook`` (its file name without ``.ipynb``), the ``paper``
-    its architecture comes from (None for chapters 1, 2 and 11) and the ``runs`` it trains."""
+    its architecture comes from (None for chapters 1, 2 and 11) and the ``runs`` it trains.
+
+    ``code`` is the code the chapter teaches: module -> the names the notebook writes out in
+    cells marked ``#@save`` (as d2l marks its own), e.g. ``{"cnn_helpers.models.resnet":
+    ("Residual", "resnet_block")}``. ``tests/test_notebook_code.py`` fails when such a cell and
+    the package's object differ (docstrings and comments aside), so the code a student reads,
+    edits and trains in the chapter is the code the rest of the course imports.
+    """
 
     number: int
     key: str
@@ -84,6 +91,7 @@ class Chapter:
     notebook: str
     runs: tuple[Run, ...] = ()
     paper: Paper | None = None
+    code: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def main_run(self) -> Run | None:

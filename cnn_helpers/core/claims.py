@@ -1,0 +1,54 @@
+"""A claim of the notes, checked in one honest line: ``claim(holds, sentence)``.
+
+A chapter measures something, compares it with something independent
+(PyTorch, autograd, a run) and states the result as a sentence with the
+numbers in it::
+
+    claim(gap > 0.35, f"the 56-layer plain net trains worse than the 20-layer one: "
+                      f"{gap:+.2f} in training loss")
+
+When the comparison holds, the sentence is printed after a ✓. When it does
+not, the cell fails with the same sentence after a ✗ -- shown as that one
+sentence in a notebook, not as a traceback -- so "Run All" stops where the
+course would otherwise say something false.
+"""
+
+from __future__ import annotations
+
+CHECK, CROSS = "\u2713", "\u2717"
+
+
+class ClaimFailed(AssertionError):
+    """A claim the course makes did not hold on this run; its message is the claim's sentence."""
+
+    def __init__(self, sentence: str):
+        super().__init__(f"{CROSS} {sentence}")
+        self.sentence = sentence
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: the sentence and what it means."""
+        return [f"{CROSS} {self.sentence}",
+                "(this claim of the course did not hold on this run: the cell stops here; "
+                "tell the course's authors, with the numbers above)"]
+
+
+def claim(holds: bool, sentence: str) -> None:
+    """Print ``✓ sentence`` when ``holds`` is true; otherwise raise ``ClaimFailed``.
+
+    Args:
+        holds: the result of comparing a measurement with what the claim says (a ``bool``,
+            or anything with a truth value, such as a one-element tensor).
+        sentence: the claim in words, with the measured numbers in it.
+
+    Raises:
+        ClaimFailed: (an ``AssertionError``) with ``✗ sentence`` when ``holds`` is false.
+        TypeError: when ``holds`` has no single truth value (a tensor of many elements).
+    """
+    try:
+        holds = bool(holds)
+    except (RuntimeError, ValueError) as error:  # torch/numpy: "ambiguous" truth values
+        raise TypeError(f"claim() needs one truth value, not {type(holds).__name__} "
+                        f"({error}); compare with .all() or .item()") from None
+    if not holds:
+        raise ClaimFailed(sentence)
+    print(f"{CHECK} {sentence}")
