@@ -28,14 +28,27 @@ def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int
         The block as an ``nn.Sequential`` of three convolutions and three ReLUs.
     """
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
-        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),  # per-pixel dense
-        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),  # per-pixel dense
+        nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding),
+        nn.ReLU(),                                             # N x out_channels x H' x W'
+        nn.Conv2d(out_channels, out_channels, kernel_size=1),  # per-pixel dense layer
+        nn.ReLU(),                                             # N x out_channels x H' x W'
+        nn.Conv2d(out_channels, out_channels, kernel_size=1),  # per-pixel dense layer
+        nn.ReLU(),                                             # N x out_channels x H' x W'
     )
 
 
 # The smallest image side whose last pooling window still fits: 67 -> 15 -> 7 -> 3 -> 1
 NIN_MIN_SIZE = 67
+
+
+def check_nin_arguments(image_size: int, num_classes: int) -> None:
+    """``ValueError`` for an image side below ``NIN_MIN_SIZE`` or a class count below 1."""
+    if image_size < NIN_MIN_SIZE:
+        raise ValueError(f"image_size={image_size} is too small for NiN: its 11x11 stride-4 "
+                         f"convolution and three poolings need at least {NIN_MIN_SIZE} pixels")
+    if not (isinstance(num_classes, int) and num_classes >= 1):
+        raise ValueError(f"num_classes={num_classes!r}: the last block needs one channel per "
+                         "class, so give a whole number of at least 1")
 
 
 def nin(width: float = 1.0, image_size: int = 224, num_classes: int = 10,
@@ -65,12 +78,7 @@ def nin(width: float = 1.0, image_size: int = 224, num_classes: int = 10,
         ValueError: for an image side below ``NIN_MIN_SIZE``, a class count that is not
             a whole number of at least 1, or a width <= 0.
     """
-    if image_size < NIN_MIN_SIZE:
-        raise ValueError(f"image_size={image_size} is too small for NiN: its 11x11 stride-4 "
-                         f"convolution and three poolings need at least {NIN_MIN_SIZE} pixels")
-    if not (isinstance(num_classes, int) and num_classes >= 1):
-        raise ValueError(f"num_classes={num_classes!r}: the last block needs one channel per "
-                         "class, so give a whole number of at least 1")
+    check_nin_arguments(image_size, num_classes)
     c1, c2, c3 = (scaled(c, width) for c in (96, 256, 384))
     return nn.Sequential(  # shapes for width 1 and a 1x224x224 input
         nin_block(1, c1, kernel_size=11, stride=4, padding=0),         # N x 96 x 54 x 54
@@ -81,6 +89,6 @@ def nin(width: float = 1.0, image_size: int = 224, num_classes: int = 10,
         nn.MaxPool2d(kernel_size=3, stride=2),                         # N x 384 x 5 x 5
         nn.Dropout(dropout),                                           # N x 384 x 5 x 5
         nin_block(c3, num_classes, kernel_size=3, stride=1, padding=1),  # N x 10 x 5 x 5
-        nn.AdaptiveAvgPool2d((1, 1)),  # global average pooling        # N x 10 x 1 x 1
+        nn.AdaptiveAvgPool2d((1, 1)),  # global average pooling: N x 10 x 1 x 1
         nn.Flatten(),                                                  # N x 10
     )

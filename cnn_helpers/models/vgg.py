@@ -14,10 +14,21 @@ def vgg_block(num_convs: int, in_channels: int, out_channels: int) -> nn.Sequent
     2x2 stride-2 max pooling. The convolutions keep height and width; the pooling halves them."""
     layers = []
     for _ in range(num_convs):
-        layers += [nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1), nn.ReLU()]
-        in_channels = out_channels                        # N x out_channels x H x W
+        layers += [nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1),
+                   nn.ReLU()]                             # N x out_channels x H x W
+        in_channels = out_channels
     layers.append(nn.MaxPool2d(kernel_size=2, stride=2))  # N x out_channels x H/2 x W/2
     return nn.Sequential(*layers)
+
+
+def side_after_halvings(image_size: int, halvings: int) -> int:
+    """The image side after ``halvings`` VGG blocks; ``ValueError`` when a block cannot halve it."""
+    factor = 2 ** halvings
+    if image_size < factor or image_size % factor:
+        raise ValueError(f"image_size={image_size}: each of the {halvings} VGG blocks halves "
+                         f"the image, so its side must be a multiple of {factor} "
+                         f"(e.g. {max(factor, image_size // factor * factor)})")
+    return image_size // factor
 
 
 # VGG-11 (notes 5.2): (convolutions, output channels) of its five blocks; 8 convolutions
@@ -49,17 +60,12 @@ def vgg(conv_arch: Sequence[tuple[int, int]] = VGG11, width: float = 1.0, image_
     Raises:
         ValueError: for an image side the blocks cannot halve, or a width <= 0.
     """
+    side = side_after_halvings(image_size, len(conv_arch))  # 7 for VGG-11 at 224
     blocks, in_channels = [], 1
     for num_convs, channels in conv_arch:
         out_channels = scaled(channels, width)
-        blocks.append(vgg_block(num_convs, in_channels, out_channels))
+        blocks.append(vgg_block(num_convs, in_channels, out_channels))  # N x out x H/2 x W/2
         in_channels = out_channels
-    halvings = 2 ** len(conv_arch)
-    if image_size < halvings or image_size % halvings:
-        raise ValueError(f"image_size={image_size}: each of the {len(conv_arch)} VGG blocks halves "
-                         f"the image, so its side must be a multiple of {halvings} "
-                         f"(e.g. {max(halvings, image_size // halvings * halvings)})")
-    side = image_size // halvings
     return nn.Sequential(  # shapes for VGG-11 at width 1 and a 1x224x224 input
         *blocks,                                                   # N x 512 x 7 x 7
         nn.Flatten(),                                              # N x 25088

@@ -46,8 +46,30 @@ def test_smoke_profile_trains_and_the_loss_falls():
     (exercises.exercise_3, 27, 49),
     (exercises.exercise_4, 32, 224),
     (exercises.exercise_5, (1, 4), (4, 4)),
+    (exercises.exercise_6, 145_191_178, 128_806_154),
 ])
 def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True
     assert exercise(wrong).correct is False
     assert exercise(...).correct is None
+
+
+def test_exercise_6s_answer_is_vgg11_rebuilt_with_a_5x5_vgg_block(monkeypatch):
+    import importlib
+
+    import torch
+
+    vgg_module = importlib.import_module("cnn_helpers.models.vgg")
+
+    def block_5x5(num_convs, in_channels, out_channels):
+        layers = []
+        for _ in range(num_convs):
+            layers += [nn.Conv2d(in_channels, out_channels, 5, padding=2), nn.ReLU()]
+            in_channels = out_channels
+        return nn.Sequential(*layers, nn.MaxPool2d(2, 2))
+
+    monkeypatch.setattr(vgg_module, "vgg_block", block_5x5)
+    with torch.device("meta"):
+        rebuilt = vgg_module.vgg()
+    assert exercises.vgg11_parameters_with_kernel(5) == models.count_parameters(rebuilt)
+    assert exercises.vgg11_parameters_with_kernel(3) == 128_806_154

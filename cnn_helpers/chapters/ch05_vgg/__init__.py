@@ -29,6 +29,7 @@ VGG = Run(
 CHAPTER = Chapter(
     5, "vgg", "VGG: networks built from repeated blocks (VGG：使用重复元素)", "05_vgg",
     runs=(VGG,),
+    code={"cnn_helpers.models.vgg": ("vgg_block", "vgg")},
     paper=Paper(2014, "Simonyan, Zisserman: Very deep convolutional networks for large-scale "
                 "image recognition, arXiv 1409.1556 (ICLR 2015)",
                 "repeated blocks of 3x3 convolutions"))

@@ -44,3 +44,33 @@ def exercise_5(answer: object) -> Feedback:
                  "H x W falls 4 times, c_i x c_o grows 4 times",
                  praise="correct! The work stays level, the parameters grow 4 times: the notes' "
                         "'same parameter size and complexity' holds for the complexity only.")
+
+
+def vgg11_parameters_with_kernel(kernel_size: int) -> int:
+    """VGG-11's parameters when every convolution of ``vgg_block`` is ``kernel_size`` square.
+
+    Read from the package's own VGG-11 (built on PyTorch's "meta" device: shapes, no memory):
+    each convolution from c_i to c_o channels has c_o (c_i k^2 + 1) parameters, the fully
+    connected layers are unchanged (a padding of (k - 1) / 2 keeps every side).
+    """
+    import torch
+    from torch import nn
+
+    from cnn_helpers import models
+
+    with torch.device("meta"):
+        net = models.vgg()
+    return sum(m.out_channels * (m.in_channels * kernel_size**2 + 1) if isinstance(m, nn.Conv2d)
+               else sum(p.numel() for p in m.parameters())
+               for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+
+
+def exercise_6(answer: object) -> Feedback:
+    """Change: ``vgg_block`` with 5x5 padding-2 convolutions. VGG-11's parameters now?"""
+    three, five = vgg11_parameters_with_kernel(3), vgg11_parameters_with_kernel(5)
+    return check("VGG 6", answer, lambda a: int(a) == five,
+                 "make both the kernel_size 5 and the padding 2 in vgg_block, rerun it and the "
+                 "vgg cell, then models.count_parameters(vgg())",
+                 praise=f"correct! {five:,} against {three:,}: each convolution's weights grow "
+                        f"25/9 = 2.8 times, yet the fully connected layers still hold most of "
+                        f"the net. Now put the 3x3 back and rerun.")

@@ -27,5 +27,6 @@ NIN = Run(
 
 CHAPTER = Chapter(
     6, "nin", "NiN, Network in Network (网络中的网络)", "06_nin", runs=(NIN,),
+    code={"cnn_helpers.models.nin": ("nin_block", "nin")},
     paper=Paper(2013, "Lin, Chen, Yan: Network in network, arXiv 1312.4400 (ICLR 2014)",
                 "1x1 convolutions; global average pooling instead of dense layers"))
