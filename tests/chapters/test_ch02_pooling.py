@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnn_helpers import ops
-from cnn_helpers.chapters.ch02_pooling import costs, errors, exercises, fast, in_use, invariance, texture
+from cnn_helpers.chapters.ch02_pooling import (
+    costs,
+    errors,
+    exercises,
+    fast,
+    in_use,
+    invariance,
+    texture,
+)
 from cnn_helpers.core.images import checkerboard, edge_image, photo, shifted, transformed
 
 # ---------------------------------------------------------------- fast pooling = from-scratch pooling
