@@ -117,16 +117,21 @@ def same_padding(kernel_size: Size) -> Pair:
 # ---------------------------------------------------------------- cross-correlation (1.1)
 
 
+def check_matrices(X: torch.Tensor, K: torch.Tensor) -> None:
+    """Raise ``ValueError`` unless the input ``X`` and the kernel ``K`` are both 2-D (``corr2d``'s)."""
+    if X.dim() != 2 or K.dim() != 2:
+        raise ValueError(f"corr2d takes 2-D tensors, got X {tuple(X.shape)} and K {tuple(K.shape)}")
+
+
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """2-D cross-correlation (互相关运算): slide ``K`` over ``X``, multiply, sum.
 
     The window starts at the top left and moves left to right, top to
     bottom; each output element is the sum of the element-wise product.
     """
-    if X.dim() != 2 or K.dim() != 2:
-        raise ValueError(f"corr2d takes 2-D tensors, got X {tuple(X.shape)} and K {tuple(K.shape)}")
+    check_matrices(X, K)
     h, w = K.shape
-    out_h, out_w = conv_output_shape(tuple(X.shape), (h, w))
+    out_h, out_w = conv_output_shape(tuple(X.shape), (h, w))  # (n - k + 1) each way
     Y = torch.zeros((out_h, out_w), dtype=torch.result_type(X, K), device=X.device)
     for i in range(out_h):
         for j in range(out_w):
@@ -142,7 +147,8 @@ def convolve2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------- channels (1.4, 1.5)
 
 
-def _check_channels(X: torch.Tensor, K: torch.Tensor, kernel_dims: int) -> None:
+def check_channels(X: torch.Tensor, K: torch.Tensor, kernel_dims: int) -> None:
+    """Raise ``ValueError`` unless ``X`` is (c_i, h, w) and ``K`` has ``kernel_dims`` dimensions and c_i."""
     if X.dim() != 3:
         raise ValueError(f"X must be (channels, height, width), got shape {tuple(X.shape)}")
     if K.dim() != kernel_dims:
@@ -154,12 +160,19 @@ def _check_channels(X: torch.Tensor, K: torch.Tensor, kernel_dims: int) -> None:
         )
 
 
+def check_1x1(X: torch.Tensor, K: torch.Tensor) -> None:
+    """``check_channels`` for a 1x1 convolution, and the kernel must be (c_o, c_i, 1, 1)."""
+    check_channels(X, K, kernel_dims=4)
+    if K.shape[-2:] != (1, 1):
+        raise ValueError(f"a 1x1 convolution needs a (c_o, c_i, 1, 1) kernel, got {tuple(K.shape)}")
+
+
 def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Several input channels: cross-correlate each channel with its own kernel, then add.
 
     ``X``: (c_i, h, w), ``K``: (c_i, k_h, k_w) -> (out_h, out_w).
     """
-    _check_channels(X, K, kernel_dims=3)
+    check_channels(X, K, kernel_dims=3)
     return sum(corr2d(x, k) for x, k in zip(X, K))
 
 
@@ -168,7 +181,7 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
     ``X``: (c_i, h, w), ``K``: (c_o, c_i, k_h, k_w) -> (c_o, out_h, out_w).
     """
-    _check_channels(X, K, kernel_dims=4)
+    check_channels(X, K, kernel_dims=4)
     return torch.stack([corr2d_multi_in(X, k) for k in K], 0)
 
 
@@ -177,9 +190,7 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
     ``X``: (c_i, h, w), ``K``: (c_o, c_i, 1, 1) -> (c_o, h, w).
     """
-    _check_channels(X, K, kernel_dims=4)
-    if K.shape[-2:] != (1, 1):
-        raise ValueError(f"a 1x1 convolution needs a (c_o, c_i, 1, 1) kernel, got {tuple(K.shape)}")
+    check_1x1(X, K)
     c_i, h, w = X.shape
     c_o = K.shape[0]
     X = X.reshape((c_i, h * w))  # each column is one pixel's channel vector
@@ -209,7 +220,7 @@ def conv2d(X: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
     Raises:
         ValueError: the channels or the bias do not match, or the kernel does not fit.
     """
-    _check_channels(X, weight, kernel_dims=4)
+    check_channels(X, weight, kernel_dims=4)
     s = as_pair(stride, "stride")
     q = as_pair(padding, "padding")
     k_h, k_w = weight.shape[-2:]

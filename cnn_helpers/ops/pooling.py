@@ -76,18 +76,18 @@ def pool2d(X: torch.Tensor, pool_size: Size, mode: str = "max", *, stride: Size 
             larger than half the window.
     """
     check_pooling_input(X, mode)
-    out_h, out_w = pooling_output_shape(tuple(X.shape[-2:]), pool_size, stride=stride, padding=padding)
     k = as_pair(pool_size, "pool_size")
-    s = as_pair(k if stride is None else stride, "stride")
+    s = as_pair(k if stride is None else stride, "stride")  # default: windows do not overlap
     q = as_pair(padding, "padding")
+    out_h, out_w = pooling_output_shape(tuple(X.shape[-2:]), k, stride=s, padding=q)
     if not X.is_floating_point():  # an average of integers is not an integer
         X = X.float()
-    channels = X.unsqueeze(0) if X.dim() == 2 else X
-    fill = -math.inf if mode == "max" else 0.0
-    padded = F.pad(channels, (q[1], q[1], q[0], q[0]), value=fill)
+    channels = X.unsqueeze(0) if X.dim() == 2 else X  # c x h x w
+    fill = -math.inf if mode == "max" else 0.0  # a padded element never wins the max
+    padded = F.pad(channels, (q[1], q[1], q[0], q[0]), value=fill)  # c x (h + 2 q_h) x (w + 2 q_w)
     Y = torch.empty((channels.shape[0], out_h, out_w), dtype=padded.dtype, device=X.device)
     for i in range(out_h):
         for j in range(out_w):
-            window = padded[:, i * s[0] : i * s[0] + k[0], j * s[1] : j * s[1] + k[1]]
+            window = padded[:, i * s[0] : i * s[0] + k[0], j * s[1] : j * s[1] + k[1]]  # c x k_h x k_w
             Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.mean(dim=(1, 2))
-    return Y[0] if X.dim() == 2 else Y
+    return Y[0] if X.dim() == 2 else Y  # each channel pooled on its own: c x out_h x out_w

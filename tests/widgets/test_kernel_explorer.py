@@ -142,3 +142,17 @@ def test_an_impossible_setting_hides_the_pictures_and_says_why_in_plain_words():
     assert explorer.body.layout.display == "none"
     assert explorer.update(padding=2) is not None  # 6 + 4 = 10 rows: the 9x9 window fits again
     assert explorer.body.layout.display is None and explorer.message.value == ""
+
+
+def test_a_slider_on_the_256_photo_answers_within_a_second():
+    """Moved from chapter 1's notebook: dragging the stride slider back and forth on the
+    full-size photo (compute and drawing, no browser) takes well under a second per update."""
+    import statistics
+
+    explorer = KernelExplorer()
+    explorer.update(image="photo: camera", kernel="Sobel x", padding=1)
+    times = []
+    for stride in [1, 2, 3, 4] * 3:
+        explorer.update(stride=stride)
+        times.append(explorer.last_update_ms)
+    assert statistics.median(times) < 1000, times

@@ -5,6 +5,7 @@
 * ``parameter_counts``        -- convolution vs fully connected, same sizes (1.6)
 * ``place_pattern``           -- a pattern on a blank image, to shift it around (1.6)
 * ``connections``             -- which inputs each output touches, sparse or dense (1.6)
+* ``counted_multiply_adds``, ``median_seconds`` -- what that sparsity saves, counted and timed (1.6)
 
 The from-scratch operations themselves (``corr2d``, ``convolve2d``, the
 channel versions) live in ``cnn_helpers.ops``.
@@ -14,11 +15,14 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterable
+import statistics
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from cnn_helpers.models import count_parameters
 from cnn_helpers.ops import Pair, as_pair, conv_output_shape, convolve2d, corr2d
@@ -245,3 +249,36 @@ def jacobian_connections(layer: nn.Module, n: int) -> torch.Tensor:
 
     return torch.autograd.functional.jacobian(flat, torch.ones(n)) != 0
 
+
+
+# ---------------------------------------------------------------- what sparse interactions save (1.6)
+
+
+def counted_multiply_adds(layer: nn.Module, X: torch.Tensor) -> int:
+    """Multiply-adds of ``layer(X)`` as PyTorch's own counter sees them (``FlopCounterMode``).
+
+    PyTorch counts a multiply and an add as two floating-point operations, so this is half its
+    count; it does not use the layer's sizes, only the operations that really run (bias additions
+    are not counted).
+
+    Args:
+        layer: a module (a convolution, a fully connected layer, a pooling layer ...).
+        X: its input.
+
+    Returns:
+        The multiply-adds of one forward pass on ``X`` (the whole batch).
+    """
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        layer(X)
+    return counter.get_total_flops() // 2
+
+
+def median_seconds(step: Callable[[], object], repeats: int = 7) -> float:
+    """Median wall time of ``step()`` over ``repeats`` calls, after one warm-up call."""
+    step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)

@@ -1,8 +1,9 @@
 """The two errors of pooling (notes, chapter 2): the variance of the average, the shift of the max.
 
 What the notes say of each pooling's error (average: the variance of the
-estimate; max: a shift of its mean): ``window_estimates`` simulates both
-estimates, ``check_window_errors`` checks the two statements on them.
+estimate; max: a shift of its mean): ``window_estimates`` simulates the
+estimates from a window of noisy responses, ``check_window_errors`` checks the
+first statement on them. The second is not measured (chapter 2 says why).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
+
+from cnn_helpers.core.claims import claim
 
 
 @dataclass(frozen=True)
@@ -56,30 +59,23 @@ def window_estimates(windows: Iterable[int] = (4, 9, 16), trials: int = 20_000, 
     return rows
 
 
-def check_window_errors(noise: float = 0.2, offset: float = 0.3) -> list[WindowEstimate]:
-    """Check the notes' two error statements on ``window_estimates``; print and return its rows.
+def check_window_errors(noise: float = 0.2) -> list[WindowEstimate]:
+    """Check the notes' first error statement on ``window_estimates``; print and return its rows.
 
-    (1) The variance of the estimate: the average's spread is ``noise / sqrt(n)``
-    (within 5%) and smaller than the maximum's for every window. (2) A shift of
-    the mean from a constant parameter error (``offset``): it moves the average
-    and the maximum alike, by ``offset`` (within 1e-4) -- max pooling does not
-    undo it. Raises ``AssertionError`` otherwise.
+    (1) The variance of the estimate: the average's spread over the trials is
+    ``noise / sqrt(n)`` (within 5%) and smaller than the maximum's, for every window.
+    The notes' second statement (max pooling curbs the shift of the mean that errors
+    in the convolution's parameters cause) is not simulated: see chapter 2's notebook.
     """
     rows = window_estimates(noise=noise)
-    shifted_rows = window_estimates(noise=noise, offset=offset)
-    for row, moved in zip(rows, shifted_rows):
-        assert abs(row.spread_of_average - noise / math.sqrt(row.window)) < 0.05 * noise / math.sqrt(row.window), row
-        assert row.spread_of_average < row.spread_of_max, row
-        assert abs(moved.mean_of_average - row.mean_of_average - offset) < 1e-4, (row, moved)
-        assert abs(moved.mean_of_max - row.mean_of_max - offset) < 1e-4, (row, moved)
     print(f"{'window':>8}{'average':>9}{'spread':>8}{'maximum':>9}{'spread':>8}")
     for row in rows:
         print(f"{row.window:>8}{row.mean_of_average:>9.3f}{row.spread_of_average:>8.3f}"
               f"{row.mean_of_max:>9.3f}{row.spread_of_max:>8.3f}")
-    print("\u2713 (1) holds: the average's spread falls as noise / sqrt(window) "
+    claim(all(abs(row.spread_of_average - noise / math.sqrt(row.window)) < 0.05 * noise / math.sqrt(row.window)
+              and row.spread_of_average < row.spread_of_max for row in rows),
+          "(1) holds: the average's spread falls as noise / sqrt(window), "
           + ", ".join(f"{row.spread_of_average:.3f}" for row in rows)
-          + "; the maximum's stays larger: " + ", ".join(f"{row.spread_of_max:.3f}" for row in rows))
-    print(f"\u2713 (2), taken literally, does not hold: a constant error of {offset} shifts the "
-          f"average and the maximum alike, by {offset}")
+          + " (formula: " + ", ".join(f"{noise / math.sqrt(row.window):.3f}" for row in rows)
+          + "); the maximum's stays larger: " + ", ".join(f"{row.spread_of_max:.3f}" for row in rows))
     return rows
-

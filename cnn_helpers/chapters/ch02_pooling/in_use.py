@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from torch import nn
 
 from cnn_helpers import models
+from cnn_helpers.core.claims import claim
 
 # The nets of chapters 3-10, built narrow (the count of pooling layers does not depend on width).
 CENSUS: dict[str, Callable[[], nn.Module]] = {
@@ -54,7 +55,7 @@ def check_pooling_census(counts: list[PoolingCount] | None = None) -> list[Pooli
 
     Every net after the book's LeNet shrinks with max pooling (ResNet and DenseNet only in the
     stem); every net from NiN on ends with global average pooling; ResNet-18 has more stride-2
-    convolutions than max poolings. Raises ``AssertionError`` otherwise; returns the counts.
+    convolutions than max poolings. One ``claim`` (``ClaimFailed`` when it does not hold); returns the counts.
     """
     counts = pooling_census() if counts is None else counts
     print(f"{'':<20}{'max pool':>9}{'avg pool':>9}{'global avg':>11}{'strided conv':>14}")
@@ -63,12 +64,12 @@ def check_pooling_census(counts: list[PoolingCount] | None = None) -> list[Pooli
               f"{c.strided_convolutions:>14}")
     by_name = {c.net: c for c in counts}
     after_lenet = [c for c in counts if not c.net.startswith("LeNet")]
-    assert all(c.max_pooling >= 1 for c in after_lenet), after_lenet
-    assert all(by_name[name].global_average == 1 for name in ("NiN", "GoogLeNet", "ResNet-18", "DenseNet"))
     resnet = by_name["ResNet-18"]
-    assert resnet.strided_convolutions > resnet.max_pooling, resnet
-    print(f"\u2713 max pooling in all {len(after_lenet)} nets after LeNet (in ResNet and DenseNet "
+    claim(all(c.max_pooling >= 1 for c in after_lenet)
+          and all(by_name[name].global_average == 1 for name in ("NiN", "GoogLeNet", "ResNet-18", "DenseNet"))
+          and resnet.strided_convolutions > resnet.max_pooling,
+          f"max pooling in all {len(after_lenet)} nets after LeNet (in ResNet and DenseNet "
           "only once, in the stem); global average pooling ends NiN, GoogLeNet, ResNet and DenseNet; "
           f"ResNet-18 has {resnet.strided_convolutions} stride-2 convolutions (the stem's, and in three "
-          "modules a block's first convolution and its 1x1 shortcut) against one max pooling")
+          f"modules a block's first convolution and its 1x1 shortcut) against {resnet.max_pooling} max pooling")
     return counts

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from cnn_helpers.chapters.ch02_pooling.fast import pool
+from cnn_helpers.core.claims import claim
 from cnn_helpers.core.images import shifted, transformed
 from cnn_helpers.ops import Pair
 from cnn_helpers.ops.pooling import MODES
@@ -217,24 +218,23 @@ def check_transformation_claims(results: dict[str, list[Sensitivity]]) -> None:
     pooling mode: pooling absorbs a real part of a 1-pixel shift's change (at
     most ``SHIFT_KEPT_AT_MOST`` of it survives), but little of any rotation's
     or rescaling's (at least ``OTHER_KEPT_AT_LEAST`` survives), and each of
-    those changes the pooled map more than the 1-pixel shift does. Prints one
-    line per image; raises ``AssertionError`` naming the row that fails.
+    those changes the pooled map more than the 1-pixel shift does. One ``claim`` per
+    image: prints its sentence, or raises ``ClaimFailed`` (an ``AssertionError``) with it.
     """
     for image, rows in results.items():
         shift = next(row for row in rows if row.transformation == "shift 1 px")
         others = [row for row in rows if not row.transformation.startswith("shift")]
-        for mode in shift.pooled:
-            assert shift.kept(mode) <= SHIFT_KEPT_AT_MOST, (image, mode, shift)
-            for row in others:
-                assert row.kept(mode) >= OTHER_KEPT_AT_LEAST, (image, mode, row)
-                assert row.pooled[mode] > shift.pooled[mode], (image, mode, row, shift)
+        holds = all(shift.kept(mode) <= SHIFT_KEPT_AT_MOST
+                    and all(row.kept(mode) >= OTHER_KEPT_AT_LEAST and row.pooled[mode] > shift.pooled[mode]
+                            for row in others)
+                    for mode in shift.pooled)
         absorbed_shift = [1 - shift.kept(mode) for mode in shift.pooled]
         absorbed_other = [1 - row.kept(mode) for row in others for mode in row.pooled]
         enlarged = " (below 0: pooling made the change larger)" if min(absorbed_other) < 0 else ""
-        print(f"\u2713 {image}: max and average pooling absorb {_percent_range(absorbed_shift)} of a "
-              f"1-pixel shift's change, but only {_percent_range(absorbed_other)} of a 5-15° "
-              f"rotation's or a 10% rescaling's{enlarged}, which change the pooled map more than "
-              "the shift does")
+        claim(holds, f"{image}: max and average pooling absorb {_percent_range(absorbed_shift)} of a "
+                     f"1-pixel shift's change, but only {_percent_range(absorbed_other)} of a 5-15° "
+                     f"rotation's or a 10% rescaling's{enlarged}, which change the pooled map more than "
+                     "the shift does")
 
 
 def _percent_range(values) -> str:
@@ -301,18 +301,19 @@ def check_rotation_absorbed_near_centre_only(image: torch.Tensor, angle: float =
         mode: "max" or "avg".
 
     Raises:
-        AssertionError: when a ring breaks the claim, or no ring lies near or far enough.
+        ClaimFailed: (an ``AssertionError``) when a ring breaks the claim.
+        ValueError: when no ring lies near or far enough.
     """
     one_window = pool_size / math.radians(angle)
     distances, rotated = change_by_distance(image, dict(angle=angle), pool_size, mode)
     _, moved = change_by_distance(image, dict(shift=1), pool_size, mode)
     near = [(r, s) for d, r, s in zip(distances, rotated, moved) if d < one_window]
     far = [(r, s) for d, r, s in zip(distances, rotated, moved) if d > 2 * one_window]
-    assert near and far, f"no ring closer than {one_window:.0f} px or beyond {2 * one_window:.0f} px"
-    assert all(r <= s + 0.1 for r, s in near), near
-    assert all(r >= s + 0.3 for r, s in far), far
-    print(f"\u2713 a {angle:g}° rotation moves pixels by one {pool_size}x{pool_size} window "
+    if not (near and far):
+        raise ValueError(f"no ring closer than {one_window:.0f} px or beyond {2 * one_window:.0f} px: "
+                         "use a larger image or a larger angle")
+    claim(all(r <= s + 0.1 for r, s in near) and all(r >= s + 0.3 for r, s in far),
+          f"a {angle:g}° rotation moves pixels by one {pool_size}x{pool_size} window "
           f"{one_window:.0f} px from the centre: closer in, {mode} pooling absorbs it like a "
-          f"1-pixel shift; beyond {2 * one_window:.0f} px its pooled map changes "
+          f"1-pixel shift (within 0.1); beyond {2 * one_window:.0f} px its pooled map changes "
           f"{min(r - s for r, s in far):.2f}-{max(r - s for r, s in far):.2f} more than the shift's")
-
