@@ -1,4 +1,7 @@
-"""AlexNet (chapter 4, notes section 4), as the book trains it on Fashion-MNIST."""
+"""AlexNet (chapter 4, notes section 4), as the book trains it on Fashion-MNIST.
+
+Chapter 4 shows ``alexnet`` in a ``#@save`` cell (tests/test_notebook_code.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,21 @@ from cnn_helpers.ops import conv_output_shape
 _ALEXNET_SIDES = [(11, 4, 1), (3, 2, 0), (5, 1, 2), (3, 2, 0), (3, 1, 1), (3, 1, 1), (3, 1, 1),
                   (3, 2, 0)]
 ALEXNET_MIN_SIZE = 65  # the smallest image side whose last pooling window still fits
+
+
+def alexnet_last_side(image_size: int) -> int:
+    """The side of AlexNet's last feature maps for ``image_size`` (5 at 224), by the notes' formula.
+
+    Raises:
+        ValueError: for an image side below ``ALEXNET_MIN_SIZE``.
+    """
+    if image_size < ALEXNET_MIN_SIZE:
+        raise ValueError(f"image_size={image_size} is too small for AlexNet: its 11x11 stride-4 "
+                         f"convolution and three poolings need at least {ALEXNET_MIN_SIZE} pixels")
+    side = image_size
+    for kernel, stride, padding in _ALEXNET_SIDES:
+        side = conv_output_shape(side, kernel, stride=stride, padding=padding)[0]
+    return side
 
 
 def alexnet(width: float = 1.0, image_size: int = 224, num_classes: int = 10,
@@ -38,12 +56,7 @@ def alexnet(width: float = 1.0, image_size: int = 224, num_classes: int = 10,
     Raises:
         ValueError: for an image side below ``ALEXNET_MIN_SIZE`` or a width <= 0.
     """
-    if image_size < ALEXNET_MIN_SIZE:
-        raise ValueError(f"image_size={image_size} is too small for AlexNet: its 11x11 stride-4 "
-                         f"convolution and three poolings need at least {ALEXNET_MIN_SIZE} pixels")
-    side = image_size
-    for kernel, stride, padding in _ALEXNET_SIDES:
-        side = conv_output_shape(side, kernel, stride=stride, padding=padding)[0]
+    side = alexnet_last_side(image_size)  # 5 at 224: 256 x 5 x 5 = 6,400 inputs to the first FC
     c1, c2, c3, c4, c5 = (scaled(c, width) for c in (96, 256, 384, 384, 256))
     hidden = scaled(4096, width)
     return nn.Sequential(  # shapes for width 1 and a 1x224x224 input

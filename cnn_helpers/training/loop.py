@@ -11,7 +11,6 @@ small pieces it calls.
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -29,15 +28,17 @@ from cnn_helpers.training.speed import Speed, machine_settings
 
 
 def train_step(run: Run, X: torch.Tensor, y: torch.Tensor) -> None:
-    """One minibatch, as in the book: forward, loss, backward, SGD update (sums on the device)."""
-    with torch.autocast(run.device.type, dtype=run.speed.amp_dtype,
-                        cache_enabled=not run.cuda_graph) if run.speed.amp else nullcontext():
+    """One minibatch, as in the book: forward, loss, backward, SGD update (sums on the device).
+
+    Chapter 3 shows it in a ``#@save`` cell (tests/test_notebook_code.py).
+    """
+    with run.autocast():  # mixed precision on a GPU where it pays; nothing on a CPU
         y_hat = run.net(X)  # N x 10 scores
-        loss = F.cross_entropy(y_hat, y)
+        loss = F.cross_entropy(y_hat, y)  # the mean over the batch
     run.optimizer.zero_grad(set_to_none=True)
     if run.scaler is None:
-        loss.backward()
-        run.optimizer.step()
+        loss.backward()  # the gradient of the loss for every parameter
+        run.optimizer.step()  # the book's SGD: each parameter moves by -lr x its gradient
     else:  # fp16: the loss scaled up against underflow, the gradients unscaled for the step
         run.scaler.scale(loss).backward()
         run.scaler.step(run.optimizer)

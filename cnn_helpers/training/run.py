@@ -8,6 +8,7 @@ order ``fit`` asks for batches.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -69,6 +70,13 @@ class Run:
         self.net.train()
         self.loss_sum.zero_()
         self.correct.zero_()
+
+    def autocast(self) -> AbstractContextManager:
+        """Mixed precision for the forward pass where ``speed.amp`` chose it (a GPU); else nothing."""
+        if not self.speed.amp:
+            return nullcontext()
+        return torch.autocast(self.device.type, dtype=self.speed.amp_dtype,
+                              cache_enabled=not self.cuda_graph)
 
     def batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """This epoch's training batches, ready for a step (``self.batch`` counts them).

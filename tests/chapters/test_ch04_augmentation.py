@@ -114,6 +114,21 @@ def test_train_with_and_without_trains_the_same_net_twice_and_only_the_augmentat
     assert without.train_loss != with_.train_loss  # the batches were altered
 
 
+
+def test_train_with_and_without_trains_the_net_the_chapter_builds():
+    """Chapter 4 passes the alexnet of its #@save cell: both runs train what build returns."""
+    run = settings("alexnet_augment", "smoke", epochs=1, train_examples=32, test_examples=16)
+    built = []
+
+    def build(width, size):
+        built.append((width, size))
+        return models.alexnet(width, size)
+
+    default = augment.train_with_and_without(_tiny_data(), run, seed=0, device="cpu")
+    given = augment.train_with_and_without(_tiny_data(), run, seed=0, device="cpu", build=build)
+    assert built == [(run.width, run.resize)] * 2
+    assert [r.train_loss for r in given] == [r.train_loss for r in default]  # the same seeded nets
+
 def _record(tmp_path, pairs):
     rows = [{"seed": seed, "augmented": augmented, "train_acc": train, "test_acc": test,
              "train_loss": [1.0]}

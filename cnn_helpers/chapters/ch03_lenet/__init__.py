@@ -41,6 +41,9 @@ LENET_MODERN = Run(
 
 CHAPTER = Chapter(
     3, "lenet", "LeNet (LeNet 卷积神经网络)", "03_lenet", runs=(LENET, LENET_MODERN),
+    # the notebook's #@save cells: the net, and the training step fit runs (fit's own source is
+    # shown read-only in the chapter)
+    code={"cnn_helpers.models.lenet": ("lenet",), "cnn_helpers.training.loop": ("train_step",)},
     paper=Paper(1998, "LeCun, Bottou, Bengio, Haffner: Gradient-based learning applied to "
                 "document recognition, Proc. IEEE 1998",
                 "convolution + pooling blocks, then fully connected layers"))

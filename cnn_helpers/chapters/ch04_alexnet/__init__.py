@@ -41,7 +41,7 @@ ALEXNET_AUGMENT = Run(
 
 CHAPTER = Chapter(
     4, "alexnet", "AlexNet (AlexNet：相对于 LeNet 较深)", "04_alexnet",
-    runs=(ALEXNET, ALEXNET_AUGMENT),
+    runs=(ALEXNET, ALEXNET_AUGMENT), code={"cnn_helpers.models.alexnet": ("alexnet",)},
     paper=Paper(2012, "Krizhevsky, Sutskever, Hinton: ImageNet classification with deep "
                 "convolutional neural networks, NeurIPS 2012",
                 "deeper and wider: ReLU, dropout, augmentation"))

@@ -34,12 +34,12 @@ def exercise_4(answer: object) -> Feedback:
 
 
 def exercise_5(answer: object) -> Feedback:
-    """Find the notes' error: they say AlexNet uses "tens of times" as many channels as LeNet.
-    By what factor do AlexNet's first two convolutions (96 and 256 channels) exceed LeNet's
-    (6 and 16)?"""
+    """The notes say AlexNet uses "tens of times" as many channels as LeNet. By what factor do
+    AlexNet's first two convolutions (96 and 256 channels) exceed LeNet's (6 and 16)?"""
     return check("AlexNet 5", answer, lambda a: float(a) == 16,
                  "divide 96 by 6 and 256 by 16",
-                 praise="correct! 16 times for both: more than ten, but not 'tens of times'.")
+                 praise="correct! 16 times for both, layer by layer; over all five "
+                        "convolutions (1,376 channels against 22) it is 63 times.")
 
 
 def exercise_6(answer: object) -> Feedback:
