@@ -12,6 +12,26 @@ from torch import nn
 from cnn_helpers.models.common import scaled
 
 
+def validate_inception_channels(in_channels: int, c1: int, c2: tuple[int, int],
+                                c3: tuple[int, int], c4: int) -> None:
+    """Raise ``ValueError`` for a channel count that is not a whole number of at least 1, or a
+    path 2/3 that is not a pair (what ``Inception`` checks before building its layers)."""
+    for name, value in (("in_channels", in_channels), ("c1", c1), ("c4", c4)):
+        _check_channels(name, value)
+    for name, pair in (("c2", c2), ("c3", c3)):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise ValueError(f"{name}={pair!r}: give the pair (channels of the 1x1 reduction, "
+                             f"channels of the path's output), e.g. {name}=(96, 128)")
+        for part, value in zip(("reduction", "output"), pair):
+            _check_channels(f"{name}'s {part}", value)
+
+
+def _check_channels(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}={value!r}: a number of channels must be a whole number of "
+                         "at least 1")
+
+
 class Inception(nn.Module):
     """The Inception block (notes 7.1): four parallel paths, concatenated on the channels.
 
@@ -27,49 +47,23 @@ class Inception(nn.Module):
     second number (the path's output) adds to the total.
 
     The book's class (d2l 7.4, ``Inception(in_channels, c1, c2, c3, c4)``) with its attribute
-    names ``p1_1`` ... ``p4_2``, so the book's weights load into it. Raises ``ValueError`` for
-    a channel count that is not a whole number of at least 1, or a path 2/3 that is not a pair.
+    names ``p1_1`` ... ``p4_2``, so the book's weights load into it; chapter 7 shows it in a
+    cell. Raises ``ValueError`` (``validate_inception_channels``) for a bad channel count.
     """
-
-    PATH_NAMES = ("1x1", "1x1 -> 3x3", "1x1 -> 5x5", "3x3 max pool -> 1x1")
 
     def __init__(self, in_channels: int, c1: int, c2: tuple[int, int], c3: tuple[int, int],
                  c4: int):
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("c1", c1), ("c4", c4)):
-            _check_channels(name, value)
-        for name, pair in (("c2", c2), ("c3", c3)):
-            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-                raise ValueError(f"{name}={pair!r}: give the pair (channels of the 1x1 reduction, "
-                                 f"channels of the path's output), e.g. {name}=(96, 128)")
-            for part, value in zip(("reduction", "output"), pair):
-                _check_channels(f"{name}'s {part}", value)
-        self.p1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)                  # path 1: 1x1
-        self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)               # path 2: 1x1,
-        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)          #   then 3x3
-        self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)               # path 3: 1x1,
-        self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)          #   then 5x5
-        self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)           # path 4: pool,
-        self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)                  #   then 1x1
+        validate_inception_channels(in_channels, c1, c2, c3, c4)
+        self.p1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)              # path 1: 1x1
+        self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)           # path 2: 1x1,
+        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)      #   then 3x3
+        self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)           # path 3: 1x1,
+        self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)      #   then 5x5
+        self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)       # path 4: pool,
+        self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)              #   then 1x1
 
-    @property
-    def path_channels(self) -> tuple[int, int, int, int]:
-        """The output channels of the four paths, in concatenation order."""
-        return (self.p1_1.out_channels, self.p2_2.out_channels, self.p3_2.out_channels,
-                self.p4_2.out_channels)
-
-    @property
-    def out_channels(self) -> int:
-        """Channels of the block's output: the sum of the four paths' (notes 7.1)."""
-        return sum(self.path_channels)
-
-    def paths(self) -> list[list[nn.Module]]:
-        """The layers of each path in order (the ReLUs after each convolution not listed)."""
-        return [[self.p1_1], [self.p2_1, self.p2_2], [self.p3_1, self.p3_2],
-                [self.p4_1, self.p4_2]]
-
-    def path_outputs(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """The four paths' outputs, each (N, c_path, H, W), before concatenation."""
+    def path_outputs(self, x):                    # x: N x in_channels x H x W
         relu = nn.functional.relu
         p1 = relu(self.p1_1(x))                   # N x c1 x H x W
         p2 = relu(self.p2_2(relu(self.p2_1(x))))  # N x c2[1] x H x W
@@ -80,11 +74,16 @@ class Inception(nn.Module):
     def forward(self, x):
         return torch.cat(self.path_outputs(x), dim=1)  # N x (c1 + c2[1] + c3[1] + c4) x H x W
 
+    @property
+    def path_channels(self):
+        """The four paths' output channels, in the order they are concatenated."""
+        return (self.p1_1.out_channels, self.p2_2.out_channels, self.p3_2.out_channels,
+                self.p4_2.out_channels)
 
-def _check_channels(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={value!r}: a number of channels must be a whole number of "
-                         "at least 1")
+    @property
+    def out_channels(self):
+        """The block's output channels: the sum of the four paths' (notes 7.1)."""
+        return sum(self.path_channels)
 
 
 # GoogLeNet's nine Inception blocks (notes 7.2; the names are the 2014 paper's):
@@ -103,6 +102,30 @@ INCEPTION_BLOCKS = {
 }
 
 
+def inception_chain(names: str, in_channels: int, width: float = 1.0) -> list[Inception]:
+    """The Inception blocks ``names`` ("3a 3b") of ``INCEPTION_BLOCKS``, each reading the
+    previous block's output; ``width`` multiplies every channel count (``scaled``)."""
+    def s(channels):
+        return scaled(channels, width)
+
+    blocks = []
+    for name in names.split():
+        _, c1, (r2, c2), (r3, c3), c4 = INCEPTION_BLOCKS[name]
+        blocks.append(Inception(in_channels, s(c1), (s(r2), s(c2)), (s(r3), s(c3)), s(c4)))
+        in_channels = blocks[-1].out_channels  # the next block reads this one's output
+    return blocks
+
+
+def validate_googlenet_arguments(image_size: int, num_classes: int) -> None:
+    """Raise ``ValueError`` for an image side or class count that is not a whole number >= 1."""
+    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1:
+        raise ValueError(f"image_size={image_size!r}: give the image side in pixels, a whole "
+                         "number of at least 1 (the book resizes Fashion-MNIST to 96)")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes={num_classes!r}: the last layer needs one output per "
+                         "class, so give a whole number of at least 1")
+
+
 def googlenet(width: float = 1.0, image_size: int = 96, num_classes: int = 10) -> nn.Sequential:
     """GoogLeNet as the book trains it on Fashion-MNIST (notes 7.2, d2l 7.4).
 
@@ -113,48 +136,31 @@ def googlenet(width: float = 1.0, image_size: int = 96, num_classes: int = 10) -
     (832, 1024), then global average pooling; one fully connected layer with one output per
     class. One input channel (grey images); 5,977,530 parameters for 10 classes.
 
-    ``net[0]`` ... ``net[4]`` are the modules, ``net[5]`` the fully connected layer.
-    ``width`` multiplies every channel count (the class profile trains a narrower one).
-    ``image_size`` is the side of the (resized) input, 96 in the book: each module halves it
-    (rounding up), 96 -> 48 -> 24 -> 12 -> 6 -> 3; global average pooling then takes any
-    size, so no layer depends on it (below 32 the last module works on 1x1 maps).
-    Raises ``ValueError`` for a width <= 0, an image side or class count that is not a whole
-    number of at least 1.
+    ``net[0]`` ... ``net[4]`` are the modules (the book's b1 ... b5), ``net[5]`` the fully
+    connected layer. ``width`` multiplies every channel count (the class profile trains a
+    narrower one). ``image_size`` is the side of the (resized) input, 96 in the book: each
+    module halves it (rounding up), 96 -> 48 -> 24 -> 12 -> 6 -> 3; global average pooling
+    then takes any size, so no layer depends on it (below 32 the last module works on 1x1
+    maps). Chapter 7 shows it in a cell. Raises ``ValueError`` for a width <= 0, an image side
+    or class count that is not a whole number of at least 1.
     """
-    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1:
-        raise ValueError(f"image_size={image_size!r}: give the image side in pixels, a whole "
-                         "number of at least 1 (the book resizes Fashion-MNIST to 96)")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"num_classes={num_classes!r}: the last layer needs one output per "
-                         "class, so give a whole number of at least 1")
+    validate_googlenet_arguments(image_size, num_classes)
 
     def s(channels):
         return scaled(channels, width)
 
-    def inception(name: str, in_channels: int) -> Inception:
-        _, c1, c2, c3, c4 = INCEPTION_BLOCKS[name]
-        return Inception(in_channels, s(c1), (s(c2[0]), s(c2[1])), (s(c3[0]), s(c3[1])), s(c4))
-
     def pool():
         return nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
 
-    def module(names: str, in_channels: int, last: nn.Module) -> nn.Sequential:
-        blocks = []
-        for name in names.split():
-            blocks.append(inception(name, in_channels))
-            in_channels = blocks[-1].out_channels
-        return nn.Sequential(*blocks, *last)
-
     b1 = nn.Sequential(nn.Conv2d(1, s(64), kernel_size=7, stride=2, padding=3), nn.ReLU(),
-                       pool())                                                 # N x 64 x 24 x 24
+                       pool())                                       # N x 64 x 24 x 24
     b2 = nn.Sequential(nn.Conv2d(s(64), s(64), kernel_size=1), nn.ReLU(),
                        nn.Conv2d(s(64), s(192), kernel_size=3, padding=1), nn.ReLU(),
-                       pool())                                                 # N x 192 x 12 x 12
-    b3 = module("3a 3b", s(192), [pool()])                                     # N x 480 x 6 x 6
-    b4 = module("4a 4b 4c 4d 4e", b3[1].out_channels, [pool()])                # N x 832 x 3 x 3
-    b5 = module("5a 5b", b4[4].out_channels,
-                [nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten()])                  # N x 1024
-    return nn.Sequential(  # shapes for width 1 and a 1x96x96 input
-        b1, b2, b3, b4, b5,
-        nn.Linear(b5[1].out_channels, num_classes),                            # N x 10
-    )
+                       pool())                                       # N x 192 x 12 x 12
+    b3 = nn.Sequential(*inception_chain("3a 3b", s(192), width), pool())  # N x 480 x 6 x 6
+    b4 = nn.Sequential(*inception_chain("4a 4b 4c 4d 4e", b3[1].out_channels, width),
+                       pool())                                       # N x 832 x 3 x 3
+    b5 = nn.Sequential(*inception_chain("5a 5b", b4[4].out_channels, width),
+                       nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())   # N x 1024
+    return nn.Sequential(b1, b2, b3, b4, b5,
+                         nn.Linear(b5[1].out_channels, num_classes))  # N x 10

@@ -5,20 +5,19 @@ from __future__ import annotations
 from torch import nn
 
 from cnn_helpers.models.common import _choice
+from cnn_helpers.ops.batch_norm import BatchNorm
 
 
 def lenet_bn(implementation: str = "scratch", num_classes: int = 10) -> nn.Sequential:
-    """The book's LeNet with batch normalization (notes section 8).
+    """The book's LeNet with batch normalization (notes section 8); chapter 8 shows it in a cell.
 
     A batch-norm layer after each convolution (per channel, 8.2) and each
     hidden fully connected layer (per feature, 8.1), always before the
     sigmoid. As in the book the first convolution has no padding (28 -> 24).
-    ``implementation``: "scratch" (``normalization.BatchNorm``, the book's
+    ``implementation``: "scratch" (``ops.batch_norm.BatchNorm``, the book's
     from-scratch layer) or "pytorch" (``nn.BatchNorm2d`` / ``nn.BatchNorm1d``,
     the book's concise version).
     """
-    from cnn_helpers.ops.batch_norm import BatchNorm
-
     norms = {"scratch": (lambda c: BatchNorm(c, num_dims=4), lambda d: BatchNorm(d, num_dims=2)),
              "pytorch": (nn.BatchNorm2d, nn.BatchNorm1d)}
     norm2d, norm1d = _choice(norms, implementation, "implementation")

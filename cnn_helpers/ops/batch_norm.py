@@ -28,13 +28,29 @@ import torch
 from torch import nn
 
 
-def _check_shapes(X: torch.Tensor, gamma: torch.Tensor) -> None:
+def validate_batch_norm_input(X: torch.Tensor, gamma: torch.Tensor, training: bool) -> None:
+    """Raise ``ValueError`` for an input that is neither m x d nor m x c x h x w, a ``gamma`` of
+    another size than its features, or (in training) one value per feature."""
     if X.dim() not in (2, 4):
         raise ValueError(f"batch norm takes a batch of feature vectors (m x d) or of feature "
                          f"maps (m x c x h x w), not a tensor of shape {tuple(X.shape)}")
     if gamma.numel() != X.shape[1]:
         raise ValueError(f"the input has {X.shape[1]} features (or channels) but gamma has "
                          f"{gamma.numel()}: give BatchNorm the layer's output size")
+    if training and X.numel() // X.shape[1] < 2:
+        raise ValueError("batch norm in training needs more than one value per feature: a "
+                         "batch of one example has no spread to normalize by (use a larger "
+                         "batch, or net.eval() to predict one example)")
+
+
+def validate_batch_norm_layer(num_dims: int, momentum: float) -> None:
+    """Raise ``ValueError`` for a ``num_dims`` other than 2 or 4, or a momentum outside 0 to 1."""
+    if num_dims not in (2, 4):
+        raise ValueError(f"num_dims={num_dims}: 2 after a fully connected layer (m x d), "
+                         "4 after a convolution (m x c x h x w)")
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"momentum={momentum}: the share of the old moving average that "
+                         "is kept, between 0 and 1 (the book's 0.9)")
 
 
 def batch_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
@@ -67,22 +83,16 @@ def batch_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
         ValueError: ``gamma`` does not match ``X``'s features, or training on one
             value per feature.
     """
-    _check_shapes(X, gamma)
-    if training is None:
+    if training is None:  # the book's rule: training exactly when gradients are recorded
         training = torch.is_grad_enabled()
+    validate_batch_norm_input(X, gamma, training)
     shape = (1, -1) if X.dim() == 2 else (1, -1, 1, 1)  # broadcasts over the batch (and h, w)
     gamma, beta = gamma.reshape(shape), beta.reshape(shape)
     if not training:  # prediction (8.3): the moving averages of the whole training set
         X_hat = (X - moving_mean.reshape(shape)) / torch.sqrt(moving_var.reshape(shape) + eps)
         return gamma * X_hat + beta, moving_mean, moving_var
-    # fully connected (8.1): per feature over the batch; convolutional (8.2): per channel
-    # over the m x p x q values of the batch, height and width
-    dims = (0,) if X.dim() == 2 else (0, 2, 3)
+    dims = (0,) if X.dim() == 2 else (0, 2, 3)  # 8.1 per feature; 8.2 per channel, m x p x q
     n = X.numel() // X.shape[1]  # values per feature / channel
-    if n < 2:
-        raise ValueError("batch norm in training needs more than one value per feature: a "
-                         "batch of one example has no spread to normalize by (use a larger "
-                         "batch, or net.eval() to predict one example)")
     mean = X.mean(dim=dims, keepdim=True)                 # 1 x d, or 1 x c x 1 x 1
     var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)  # biased: divided by n
     X_hat = (X - mean) / torch.sqrt(var + eps)
@@ -90,7 +100,7 @@ def batch_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
         averaged = var * n / (n - 1) if unbiased else var
         moving_mean = momentum * moving_mean + (1.0 - momentum) * mean.reshape(moving_mean.shape)
         moving_var = momentum * moving_var + (1.0 - momentum) * averaged.reshape(moving_var.shape)
-    return gamma * X_hat + beta, moving_mean, moving_var
+    return gamma * X_hat + beta, moving_mean, moving_var  # Y has the shape of X
 
 
 class BatchNorm(nn.Module):
@@ -118,12 +128,7 @@ class BatchNorm(nn.Module):
             ValueError: ``num_dims`` is not 2 or 4, or ``momentum`` is outside 0 to 1.
         """
         super().__init__()
-        if num_dims not in (2, 4):
-            raise ValueError(f"num_dims={num_dims}: 2 after a fully connected layer (m x d), "
-                             "4 after a convolution (m x c x h x w)")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum={momentum}: the share of the old moving average that "
-                             "is kept, between 0 and 1 (the book's 0.9)")
+        validate_batch_norm_layer(num_dims, momentum)
         shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
         self.num_features, self.num_dims = num_features, num_dims
         self.eps, self.momentum, self.unbiased = eps, momentum, unbiased
@@ -144,7 +149,7 @@ class BatchNorm(nn.Module):
         if X.dim() != self.num_dims:
             raise ValueError(f"BatchNorm({self.num_features}, num_dims={self.num_dims}) got an "
                              f"input of shape {tuple(X.shape)} ({X.dim()} dimensions)")
-        Y, moving_mean, moving_var = batch_norm(
+        Y, moving_mean, moving_var = batch_norm(  # Y: the shape of X
             X, self.gamma, self.beta, self.moving_mean, self.moving_var, self.eps,
             self.momentum, training=self.training, unbiased=self.unbiased)
         if self.training:  # in place, so the buffers stay the same tensors (CUDA graphs, .to)

@@ -114,3 +114,60 @@ def test_exercises_accept_the_right_answer_only(exercise, right, wrong):
     assert exercise(right).correct is True
     assert exercise(wrong).correct is False
     assert exercise(...).correct is None
+
+
+def test_the_measured_split_is_read_off_the_net_and_written_as_the_notes_write_it():
+    net = models.googlenet()
+    inputs = googlenet.block_inputs(net, torch.zeros(1, 1, 96, 96))
+    measured = {name: googlenet.measured_split(block, inputs[name])
+                for name, block in googlenet.inception_blocks(net).items()}
+    assert measured == NOTES
+    assert googlenet.written_as_the_notes(NOTES["4a"]) == "192 + (96, 208) + (16, 48) + 64 = 512"
+    wrong = models.Inception(480, 192, (96, 200), (16, 48), 64)  # a typo in the builder shows
+    assert googlenet.measured_split(wrong, inputs["4a"]) != NOTES["4a"]
+
+
+def test_receptive_fields_by_the_recurrence_and_by_autograd_agree():
+    rows = googlenet.receptive_fields_both_ways(models.googlenet(), "3a", 96)
+    assert rows == [(1, (1, 1), 27, (27, 27)), (3, (3, 3), 43, (43, 43)),
+                    (5, (5, 5), 59, (59, 59)), (3, (3, 3), 43, (43, 43))]
+
+
+def test_a_net_built_from_the_notebooks_own_inception_class_is_still_googlenet():
+    """The notebook redefines ``Inception`` (its #@save cell): a new class of the same name."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module("cnn_helpers.models.googlenet")
+    namespace = dict(vars(module))
+    cells = ["class Inception(Inception):\n    pass\n",  # a student's edited block
+             inspect.getsource(module.inception_chain), inspect.getsource(module.googlenet)]
+    for cell in cells:
+        exec(compile(cell, "<cell>", "exec"), namespace)
+    net = namespace["googlenet"](0.125, 32)  # builds the cell's Inception, as in the notebook
+    blocks = googlenet.inception_blocks(net)
+    assert all(type(b) is namespace["Inception"] is not models.Inception for b in blocks.values())
+    assert not googlenet.is_inception(torch.nn.Conv2d(1, 1, 1))
+
+
+def test_the_feature_map_viewer_shows_every_inception_blocks_real_output():
+    """What the notebook's viewer of the unrolled net shows (once a check in the notebook)."""
+    from torch import nn
+
+    from cnn_helpers.widgets.feature_maps import FeatureMapViewer
+
+    torch.manual_seed(0)
+    net = models.googlenet(width=0.125, image_size=32).eval()
+    layers = googlenet.unrolled(net)
+    images = torch.rand(4, 1, 28, 28)
+    viewer = FeatureMapViewer(layers, images, torch.tensor([3, 1, 4, 1]), tuple("0123456789"),
+                              resize=32)
+    X = nn.functional.interpolate(images[3:4], size=(32, 32), mode="bilinear")
+    indices = [i for i, layer in enumerate(layers) if googlenet.is_inception(layer)]
+    assert len(indices) == 9
+    for index in indices:
+        shown = viewer.update(image=3, layer=index)["maps"]
+        with torch.no_grad():
+            expected = layers[:index + 1](X)[0]
+        assert shown.shape[0] == layers[index].out_channels
+        assert torch.allclose(shown, expected, atol=1e-4)

@@ -1,5 +1,6 @@
 """Chapter 7, GoogLeNet: the record. Its measurements are in ``checks``, its exercises in
-``exercises``, its figures in ``figures``."""
+``exercises``, its figures in ``figures``; the notebook writes out ``Inception``,
+``inception_chain`` and ``googlenet`` (``#@save``) and trains the net its cells build."""
 
 from cnn_helpers import models
 from cnn_helpers.chapters.record import Chapter, Paper, Run
@@ -33,5 +34,6 @@ GOOGLENET = Run(
 CHAPTER = Chapter(
     7, "googlenet", "GoogLeNet: networks with parallel paths (含并行连接的网络)", "07_googlenet",
     runs=(GOOGLENET,),
+    code={"cnn_helpers.models.googlenet": ("Inception", "inception_chain", "googlenet")},
     paper=Paper(2014, "Szegedy et al.: Going deeper with convolutions, arXiv 1409.4842 "
                 "(CVPR 2015)", "parallel paths (Inception) with 1x1 reductions"))

@@ -24,5 +24,7 @@ LENET_BN = Run(
 
 CHAPTER = Chapter(
     8, "batch_norm", "Batch normalization (批量归一化)", "08_batch_norm", runs=(LENET_BN,),
+    code={"cnn_helpers.ops.batch_norm": ("batch_norm", "BatchNorm"),
+          "cnn_helpers.models.lenet_bn": ("lenet_bn",)},
     paper=Paper(2015, "Ioffe, Szegedy: Batch normalization, arXiv 1502.03167 (ICML 2015)",
                 "batch normalization"))
