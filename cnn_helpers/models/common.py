@@ -30,8 +30,9 @@ def init_kaiming(net: nn.Module) -> nn.Module:
     the variance that would keep the signal's size; He et al. (2015) give
     exactly that. NiN stacks 12 ReLU convolutions: under the book's Xavier
     init its class scores start nearly equal and it sits at chance for a
-    long time on a small data set (notes 6.2: the design can lengthen
-    training). Call it before ``fit(..., init=None)``.
+    long time on a small data set -- an effect of the initialization, which
+    chapter 6 measures, not of NiN's design. Call it before
+    ``fit(..., init=None)``.
     """
     for module in net.modules():
         if isinstance(module, (nn.Conv2d, nn.Linear)):
