@@ -46,12 +46,13 @@ def transition_block(in_channels: int, num_channels: int) -> nn.Sequential:
 
 
 def densenet(width: float = 1.0, num_convs_in_dense_blocks: Sequence[int] = (4, 4, 4, 4),
-             growth_rate: int = 32, num_classes: int = 10) -> nn.Sequential:
+             growth_rate: int = 32, num_classes: int = 10,
+             compression: float = 0.5) -> nn.Sequential:
     """DenseNet as the book trains it on Fashion-MNIST (notes 10.3).
 
     ResNet's stem (64 channels), four dense blocks of four units with growth
-    rate 32, a transition layer halving channels and size between blocks (not
-    after the last), then batch norm, ReLU, global average pooling and one
+    rate 32, a transition layer halving channels (``compression``) and size between
+    blocks (not after the last), then batch norm, ReLU, global average pooling and one
     fully connected layer.
 
     Args:
@@ -60,6 +61,8 @@ def densenet(width: float = 1.0, num_convs_in_dense_blocks: Sequence[int] = (4, 
         num_convs_in_dense_blocks: units in each dense block.
         growth_rate: channels each unit adds, before ``width``.
         num_classes: outputs of the last layer.
+        compression: the share of the channels each transition layer keeps (Huang et
+            al.'s theta): 0.5 halves them, as the book does; 1.0 keeps them all.
 
     Returns:
         The net as an ``nn.Sequential``: stem, dense blocks and transitions, head.
@@ -76,8 +79,9 @@ def densenet(width: float = 1.0, num_convs_in_dense_blocks: Sequence[int] = (4, 
         parts.append(DenseBlock(num_convs, channels, growth))  # first: N x 192 x 24 x 24
         channels += num_convs * growth
         if i != len(num_convs_in_dense_blocks) - 1:
-            parts.append(transition_block(channels, channels // 2))  # first: N x 96 x 12 x 12
-            channels //= 2
+            kept = int(channels * compression)                 # the book halves them
+            parts.append(transition_block(channels, kept))       # first: N x 96 x 12 x 12
+            channels = kept
     return nn.Sequential(*parts, nn.BatchNorm2d(channels), nn.ReLU(),  # N x 248 x 3 x 3
                          nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(),   # N x 248
                          nn.Linear(channels, num_classes))             # N x 10

@@ -22,6 +22,18 @@ from torch.nn import functional as F
 from cnn_helpers.models.common import scaled
 
 
+def check_shortcut(in_channels: int, out_channels: int, use_1x1conv: bool, strides: int,
+                   shortcut: bool) -> None:
+    """Refuse a ``Residual`` whose shortcut cannot work: raises ``ValueError`` for a shortcut
+    block that changes the shape without ``use_1x1conv``, or a plain block given a 1x1 shortcut."""
+    if not shortcut and use_1x1conv:
+        raise ValueError("a plain block (shortcut=False) adds nothing back, so it has no "
+                         "shortcut to give a 1x1 convolution: leave use_1x1conv=False")
+    if shortcut and not use_1x1conv and (in_channels != out_channels or strides != 1):
+        raise ValueError(f"a block from {in_channels} to {out_channels} channels with stride "
+                         f"{strides} changes the shape: the shortcut needs use_1x1conv=True")
+
+
 class Residual(nn.Module):
     """A residual block (notes 9.1): two 3x3 convolutions with batch norm, the input added back.
 
@@ -51,12 +63,7 @@ class Residual(nn.Module):
                  strides: int = 1, norm_layer: Callable[[int], nn.Module] = nn.BatchNorm2d,
                  shortcut: bool = True):
         super().__init__()
-        if not shortcut and use_1x1conv:
-            raise ValueError("a plain block (shortcut=False) adds nothing back, so it has no "
-                             "shortcut to give a 1x1 convolution: leave use_1x1conv=False")
-        if shortcut and not use_1x1conv and (in_channels != out_channels or strides != 1):
-            raise ValueError(f"a block from {in_channels} to {out_channels} channels with stride "
-                             f"{strides} changes the shape: the shortcut needs use_1x1conv=True")
+        check_shortcut(in_channels, out_channels, use_1x1conv, strides, shortcut)
         self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, stride=strides)
         self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1)
         self.conv3 = (nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=strides)
@@ -68,7 +75,7 @@ class Residual(nn.Module):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         Y = F.relu(self.bn1(self.conv1(X)))  # N x out x H/s x W/s
         Y = self.bn2(self.conv2(Y))          # N x out x H/s x W/s
-        if not self.shortcut:
+        if not self.shortcut:                # the plain block: nothing added back
             return F.relu(Y)                 # N x out x H/s x W/s
         shortcut = self.conv3(X) if self.conv3 is not None else X  # N x out x H/s x W/s
         return F.relu(Y + shortcut)          # N x out x H/s x W/s
@@ -144,7 +151,8 @@ def resnet34(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
 
 def first_layer_gradient(depth: int, shortcut: bool, batch_norm: bool = False,
                          channels: int = 8, seed: int = 0, *,
-                         norm_layer: Callable[[int], nn.Module] | None = None) -> float:
+                         norm_layer: Callable[[int], nn.Module] | None = None,
+                         block: Callable[..., nn.Module] | None = None) -> float:
     """The norm of the gradient reaching the first convolution of a stack of ``depth`` blocks.
 
     Used by chapter 9 (notes 9.3: ResNet and vanishing gradients). Each block is a
@@ -163,6 +171,9 @@ def first_layer_gradient(depth: int, shortcut: bool, batch_norm: bool = False,
         seed: seeds the weights and the batch.
         norm_layer: the layer after each convolution, given its channel count; it
             replaces ``batch_norm`` (e.g. ``nn.BatchNorm2d``, ``nn.Identity``).
+        block: the block class, called like ``Residual(channels, channels,
+            norm_layer=..., shortcut=...)``: ``Residual`` when None, or a student's own
+            (chapter 9's exercise measures an edited block this way).
 
     Returns:
         The Euclidean norm of the first convolution's weight gradient.
@@ -177,7 +188,7 @@ def first_layer_gradient(depth: int, shortcut: bool, batch_norm: bool = False,
     torch.manual_seed(seed)
     stack = nn.Sequential(
         nn.Conv2d(1, channels, 3, padding=1),                           # N x channels x 12 x 12
-        *[Residual(channels, channels, norm_layer=norm_layer, shortcut=shortcut)
+        *[(block or Residual)(channels, channels, norm_layer=norm_layer, shortcut=shortcut)
           for _ in range(depth)],                                       # N x channels x 12 x 12
         nn.AdaptiveAvgPool2d(1), nn.Flatten(),                          # N x channels
         nn.Linear(channels, 10))                                        # N x 10

@@ -44,3 +44,10 @@ def test_the_books_densenet_has_758226_parameters_and_no_transition_after_the_la
 
 def test_densenet_has_a_fifteenth_of_resnet18s_parameters():
     assert models.count_parameters(models.resnet18()) > 14 * models.count_parameters(models.densenet())
+
+
+def test_compression_sets_the_share_of_channels_a_transition_keeps():
+    assert models.densenet()[-1].in_features == 248  # the book's 0.5
+    kept = models.densenet(compression=1.0)
+    assert kept[-1].in_features == 64 + 16 * 32  # no halving: every unit's channels reach the end
+    assert models.count_parameters(kept) > 2 * models.count_parameters(models.densenet())

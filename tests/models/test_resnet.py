@@ -140,3 +140,18 @@ def test_with_batch_norm_the_plain_stacks_gradient_does_not_vanish():
     plain = [models.first_layer_gradient(d, shortcut=False) for d in (1, 16)]
     assert plain[1] < 1e-6 * plain[0]          # without batch norm it vanishes
     assert plain_bn[1] > 0.1 * plain_bn[0]     # with batch norm it does not
+
+
+def test_check_shortcut_refuses_what_the_block_refuses():
+    from cnn_helpers.models.resnet import check_shortcut
+
+    check_shortcut(3, 3, False, 1, True)
+    with pytest.raises(ValueError, match="needs use_1x1conv=True"):
+        check_shortcut(3, 3, False, 2, True)
+    with pytest.raises(ValueError, match="plain block"):
+        check_shortcut(3, 6, True, 1, False)
+
+
+def test_first_layer_gradient_takes_the_block_to_stack():
+    assert models.first_layer_gradient(4, True, batch_norm=True, block=models.Residual) \
+        == models.first_layer_gradient(4, True, batch_norm=True)

@@ -42,5 +42,6 @@ DEGRADATION = Run(
 
 CHAPTER = Chapter(
     9, "resnet", "ResNet: residual networks (残差网络)", "09_resnet", runs=(RESNET, DEGRADATION),
+    code={"cnn_helpers.models.resnet": ("Residual", "resnet_block", "resnet", "resnet18")},
     paper=Paper(2015, "He, Zhang, Ren, Sun: Deep residual learning for image recognition, "
                 "arXiv 1512.03385 (CVPR 2016)", "residual connections: X + F(X)"))

@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from cnn_helpers import core
+from cnn_helpers.core.claims import claim
 from cnn_helpers.models import (
     PreActivationResidual,
     Residual,
@@ -141,27 +142,29 @@ def check_degradation(runs: list[DepthRun], data_key: str, profile: str) -> Loss
 
     Returns the gaps. Where no target is set (the smoke profile, the offline
     digits) it checks only that every net trained (its loss fell) and says
-    that the degradation itself is not judged there.
+    that the degradation itself is not judged there. A claim that does not
+    hold raises ``ClaimFailed`` (an ``AssertionError``).
     """
     for run in runs:
         losses = run.history.train_loss
         print(f"{run.name:>12}: training loss {losses[0]:.3f} -> {losses[-1]:.3f}")
-        assert losses[-1] < losses[0], f"{run.name} did not train: {losses}"
     gaps = loss_gaps(runs)
     deep, shallow = max(r.layers for r in runs), min(r.layers for r in runs)
     print(f"deeper ({deep}) minus shallower ({shallow}) layers: plain {gaps.plain:+.3f}, "
           f"residual {gaps.residual:+.3f}")
     target = DEGRADATION_TARGETS.get((data_key, profile))
     if target is None:
-        print(f"\u2713 every net's training loss fell (the gap is judged on Fashion-MNIST in the "
-              f"class profile, not on this {profile} run)")
+        fell = [r.name for r in runs if r.history.train_loss[-1] < r.history.train_loss[0]]
+        claim(len(fell) == len(runs), f"the training loss fell for {len(fell)} of the {len(runs)} "
+              f"nets (the gap is judged on Fashion-MNIST in the class profile, not on this "
+              f"{profile} run)")
         return gaps
-    assert gaps.plain >= target.plain, (gaps, target)
-    assert gaps.residual <= target.residual, (gaps, target)
-    print(f"\u2713 degradation: the {deep}-layer plain net ends {gaps.plain:.3f} above the "
-          f"{shallow}-layer one (at least {target.plain} on every seed measured)")
-    print(f"\u2713 with shortcuts the gap is gone: the {deep}-layer residual net ends "
-          f"{gaps.residual:+.3f} from the {shallow}-layer one (at most {target.residual:+} on every seed)")
+    claim(gaps.plain >= target.plain, f"degradation: the {deep}-layer plain net ends "
+          f"{gaps.plain:.3f} above the {shallow}-layer one in training loss (at least "
+          f"{target.plain}, half the smallest gap of seeds 0-2)")
+    claim(gaps.residual <= target.residual, f"with shortcuts the gap is gone: the {deep}-layer "
+          f"residual net ends {gaps.residual:+.3f} from the {shallow}-layer one (at most "
+          f"{target.residual:+} allowed)")
     return gaps
 
 
@@ -214,12 +217,12 @@ def plot_first_layer_gradients(depths, curves: dict, ax=None):
 def check_identity_gradient() -> tuple[float, float]:
     """Print and check ``identity_gradient_share`` for both blocks: the pre-activation block passes
     every element's gradient on unchanged, the book's block about half (where ``X > 0``).
-    Returns (pre-activation share, book's share); raises ``AssertionError`` otherwise."""
+    Returns (pre-activation share, book's share); raises ``ClaimFailed`` otherwise."""
     pre, book = identity_gradient_share(True), identity_gradient_share(False)
-    assert pre == 1.0, pre
-    assert 0.4 < book < 0.6, book
-    print(f"\u2713 with F = 0, He et al.'s pre-activation block X + F(X) passes {pre:.0%} of the "
-          f"gradient unchanged; the book's ReLU(F(X) + X) only {book:.0%} (where X > 0)")
+    claim(pre == 1.0, f"with F = 0, He et al.'s pre-activation block X + F(X) passes {pre:.0%} "
+          f"of the gradient on unchanged")
+    claim(0.4 < book < 0.6, f"the book's ReLU(F(X) + X) passes only {book:.0%}: where X > 0, "
+          f"about half of a standard normal input")
     return pre, book
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from cnn_helpers.chapters.feedback import Feedback, check
+from collections.abc import Callable
+
+from torch import nn
+
+from cnn_helpers import models
+from cnn_helpers.chapters.feedback import NOT_ATTEMPTED, Feedback, check
 
 
 def exercise_1(answer: object) -> Feedback:
@@ -44,3 +49,40 @@ def exercise_5(answer: object) -> Feedback:
                  praise="correct! ReLU(-3) = 0: with a ReLU after the addition the block is the "
                         "identity only for non-negative inputs; pre-activation blocks (He et al. "
                         "2016) move the ReLU inside F so the shortcut is exact.")
+
+
+def gradient_growth(block: Callable[..., nn.Module] | None, shortcut: bool = True,
+                    depth: int = 32) -> float:
+    """How much larger the first layer's gradient is through ``depth`` blocks than through one.
+
+    The stacks of ``models.first_layer_gradient`` with batch norm (seed 0), built
+    from ``block`` (``Residual`` when None) called with ``shortcut``.
+    """
+    def gradient(blocks: int) -> float:
+        return models.first_layer_gradient(blocks, shortcut, batch_norm=True, block=block)
+    return gradient(depth) / gradient(1)
+
+
+def exercise_6(block: object) -> Feedback:
+    """Edit the block and measure it: ``block`` is the student's ``Residual`` whose ``forward``
+    no longer adds its input back. Through 32 of them (with batch norm) the first layer's
+    gradient should grow as the plain stack's does, not stay as tame as the residual one's.
+    The checker measures the student's block, the book's and the plain one: nothing typed in."""
+    name = "ResNet 6"
+    if block is NOT_ATTEMPTED:
+        return Feedback(name, None, "not attempted yet")
+    try:
+        yours = gradient_growth(block)
+    except Exception as error:  # a block that does not build or run is feedback, not a traceback
+        return Feedback(name, False, f"could not stack 32 of your blocks ({error}). Hint: keep "
+                                     "__init__ as it is and change only forward's last line")
+    book, plain = gradient_growth(None), gradient_growth(None, shortcut=False)
+    measured = (f"through 32 of your blocks the first layer's gradient grows {yours:,.0f}x; "
+                f"through the book's residual blocks {book:,.0f}x, through plain ones {plain:,.0f}x")
+    if yours > 10 * book:
+        return Feedback(name, True, f"correct! {measured}: without its shortcut the stack's "
+                                    "gradient explodes. Put the same change into the Residual "
+                                    "cell and rerun the notebook to train ResNet-18 without "
+                                    "shortcuts.")
+    return Feedback(name, False, f"not yet: {measured}. Hint: return F.relu(Y), without adding "
+                                 "the input X back")

@@ -26,6 +26,8 @@ DENSENET = Run(
 CHAPTER = Chapter(
     10, "densenet", "DenseNet: densely connected networks (稠密连接网络)", "10_densenet",
     runs=(DENSENET,),
+    code={"cnn_helpers.models.densenet": ("conv_block", "DenseBlock", "transition_block",
+                                          "densenet")},
     paper=Paper(2016, "Huang, Liu, van der Maaten, Weinberger: Densely connected "
                 "convolutional networks, arXiv 1608.06993 (CVPR 2017)",
                 "concatenate every earlier output"))

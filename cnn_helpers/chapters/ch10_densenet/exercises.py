@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cnn_helpers.chapters.feedback import Feedback, check
+import torch
+
+from cnn_helpers import models
+from cnn_helpers.chapters.ch10_densenet.memory import saved_tensor_bytes
+from cnn_helpers.chapters.feedback import NOT_ATTEMPTED, Feedback, check
 
 
 def exercise_1(answer: object) -> Feedback:
@@ -41,3 +45,43 @@ def exercise_5(answer: object) -> Feedback:
                  "each of the 16 units adds 32 channels to what it receives",
                  praise="correct! 64 + 16 x 32 = 576 channels, at full size: transition layers "
                         "halve the channels and the size between blocks to keep this in check.")
+
+
+def exercise_6(block: object, units: int = 4, channels: int = 32, size: int = 24) -> Feedback:
+    """Edit and measure: ``block`` is the student's dense block that *adds* each unit's output
+    to its input instead of concatenating them, built as ``block(units, channels, channels)``.
+
+    The checker runs it and the book's ``DenseBlock(units, channels, channels)`` on the same
+    input, recomputes the sums from the student's own units, and reports what changed: the
+    channels leaving the block, the parameters and the activation memory training keeps
+    (``saved_tensor_bytes``). Nothing is typed in: the expected numbers are measured.
+    """
+    name = "DenseNet 6"
+    if block is NOT_ATTEMPTED:
+        return Feedback(name, None, "not attempted yet")
+    torch.manual_seed(0)
+    X = torch.rand(2, channels, size, size)  # N x C x H x W
+    try:
+        yours = block(units, channels, channels).eval()
+        with torch.no_grad():
+            Y, expected = yours(X), X
+            for unit in yours.net:  # the sums, recomputed from the student's own units
+                expected = expected + unit(expected)
+        adds = Y.shape == X.shape and torch.allclose(Y, expected, atol=1e-5)
+    except Exception as error:  # a block that does not build or run is feedback, not a traceback
+        return Feedback(name, False, f"could not run your block ({error}). Hint: every unit "
+                                     f"gets and gives {channels} channels; X = X + Y")
+    if not adds:
+        return Feedback(name, False, f"not yet: your block turns {channels} channels into "
+                                     f"{Y.shape[1]}, and it should add each unit's output to its "
+                                     "input. Hint: X = X + Y")
+    dense = models.DenseBlock(units, channels, channels)
+    out = dense(X).shape[1]
+    p_yours, p_dense = models.count_parameters(yours), models.count_parameters(dense)
+    m_yours, m_dense = saved_tensor_bytes(yours, X) // 2, saved_tensor_bytes(dense, X) // 2
+    return Feedback(name, True, f"correct! Adding, {units} units of growth {channels} keep "
+                                f"{channels} channels (concatenating: {out}); {p_yours:,} "
+                                f"parameters ({p_dense:,}), {m_yours / 2**20:.2f} MB of "
+                                f"activations per image ({m_dense / 2**20:.2f} MB). Each unit "
+                                "now sees only the sum, not every earlier output: that is "
+                                "ResNet's addition, without DenseNet's feature reuse.")

@@ -8,10 +8,10 @@ output... autograd *saves* them during the forward pass.
 
 * ``activation_bytes(net, image_size)``: per image, as chapter 11's table
   shows it for every net;
-* chapter 10 (notes 10.1: DenseNet's concatenation costs memory):
-  ``dense_block_growth`` (how a dense block's saved bytes grow with its units,
-  ``check_dense_block_growth``) and ``check_concatenation_memory`` (DenseNet against ResNet-18: fewer
-  parameters, more activation memory).
+* chapter 10: ``dense_block_growth`` (how a dense block's saved bytes grow with its units,
+  ``check_dense_block_growth``) and ``check_concatenation_memory`` (DenseNet against ResNet-18:
+  fewer parameters, more activation memory). The notes speak of channel growth and model
+  complexity (10.2), not of memory: this measurement is the course's own addition.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from cnn_helpers import models
+from cnn_helpers.core.claims import claim
 
 
 def saved_tensor_bytes(net: nn.Module, X: torch.Tensor) -> int:
@@ -79,8 +80,10 @@ def dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: int = 6
 
     Unit i normalizes (batch norm) everything concatenated so far,
     ``in_channels + i * growth_rate`` channels, and autograd saves that input:
-    the saved bytes grow with the square of the units (the book's first
-    block: 64 channels, growth rate 32, 24x24 maps). Chapter 10.
+    the saved bytes grow like ``n * in_channels + growth_rate * n**2 / 2``, faster
+    than the units and, once the units' channels outnumber the input's, towards
+    the square of the units (the book's first block: 64 channels, growth rate 32,
+    24x24 maps). Chapter 10.
 
     Args:
         units: the numbers of units to build, one row each.
@@ -98,10 +101,9 @@ def dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: int = 6
 
 def check_dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: int = 64, growth_rate: int = 32,
                              size: int = 24) -> list[tuple[int, int]]:
-    """Print ``dense_block_growth`` and check that it grows faster than the units do.
-
-    Each doubling of the units must more than double the saved bytes (a
-    stack of equal blocks would only double them).
+    """Print ``dense_block_growth`` and claim what it measures: each doubling of the units
+    more than doubles the saved bytes (a stack of equal blocks would only double them) and
+    less than quadruples them (the square of the units would), by a factor that rises.
 
     Args:
         units, in_channels, growth_rate, size: as for ``dense_block_growth``.
@@ -110,17 +112,19 @@ def check_dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: i
         The rows of ``dense_block_growth``.
 
     Raises:
-        AssertionError: when a doubling of the units does not more than double the bytes.
+        ClaimFailed: when a factor is not between 2 and 4 or does not rise.
     """
     rows = dense_block_growth(units, in_channels, growth_rate, size)
     print(f"{'units':>6}{'channels out':>14}{'saved per image':>17}")
     for n, saved in rows:
         print(f"{n:>6}{in_channels + n * growth_rate:>14}{saved / 2**20:>14.2f} MB")
     factors = [(b / a, m / n) for (n, a), (m, b) in zip(rows, rows[1:])]
-    assert all(grew > more for grew, more in factors), factors
-    print("\u2713 each time the units double, the saved bytes grow "
-          + ", ".join(f"{grew:.1f}×" for grew, _ in factors)
-          + ": faster than the units, since every unit keeps everything concatenated before it")
+    grew = [g for g, _ in factors]
+    claim(all(more < g < more**2 for g, more in factors) and grew == sorted(grew),
+          "each time the units double, the saved bytes grow " + ", ".join(f"{g:.1f}×" for g in grew)
+          + ": faster than the units (2×), since every unit keeps everything concatenated before "
+          "it, and slower than their square (4×), rising towards it as the units' channels "
+          "outnumber the block's input")
     return rows
 
 
@@ -139,21 +143,24 @@ def memory_row(name: str, net: nn.Module, image_size: int) -> MemoryRow:
     return MemoryRow(name, image_size, models.count_parameters(net), activation_bytes(net, image_size))
 
 
-def check_concatenation_memory(dense: MemoryRow, resnet: MemoryRow) -> float:
-    """DenseNet has fewer parameters than ResNet-18 but needs more activation memory (notes 10).
-
-    Prints the two rows (parameters; activation memory per image and per
-    batch of 256) and one ✓ line; returns DenseNet's memory / ResNet's.
-    Raises ``AssertionError`` when DenseNet does not have fewer parameters
-    and more activation memory.
-    """
-    print(f"{'':<28}{'parameters':>12}{'per image':>12}{'batch of 256':>14}")
-    for row in (resnet, dense):
-        print(f"{f'{row.net} at {row.image_size}x{row.image_size}':<28}{row.parameters:>12,}"
+def print_rows(*rows: MemoryRow) -> None:
+    """A table of ``rows``: parameters, activation memory per image and per batch of 256."""
+    print(f"{'':<36}{'parameters':>12}{'per image':>12}{'batch of 256':>14}")
+    for row in rows:
+        print(f"{f'{row.net} at {row.image_size}x{row.image_size}':<36}{row.parameters:>12,}"
               f"{row.activation_bytes / 2**20:>9.2f} MB{row.activation_bytes * 256 / 2**20:>11.0f} MB")
-    assert dense.parameters < resnet.parameters, (dense, resnet)
-    assert dense.activation_bytes > resnet.activation_bytes, (dense, resnet)
+
+
+def check_concatenation_memory(dense: MemoryRow, resnet: MemoryRow) -> float:
+    """DenseNet has fewer parameters than ResNet-18 but needs more activation memory.
+
+    Prints the two rows (``print_rows``) and claims it in one line; returns
+    DenseNet's memory / ResNet's. Raises ``ClaimFailed`` (an ``AssertionError``)
+    when DenseNet does not have fewer parameters and more activation memory.
+    """
+    print_rows(resnet, dense)
     ratio = dense.activation_bytes / resnet.activation_bytes
-    print(f"\u2713 {dense.net}: {resnet.parameters / dense.parameters:.1f}× fewer parameters than "
+    claim(dense.parameters < resnet.parameters and ratio > 1,
+          f"{dense.net}: {resnet.parameters / dense.parameters:.1f}× fewer parameters than "
           f"{resnet.net}, but {ratio:.1f}× its activation memory")
     return ratio
