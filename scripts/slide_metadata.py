@@ -5,7 +5,7 @@ slides follow the notebook's own structure:
 
 * the title (``#``) and every section heading (``##``) start a slide,
 * every subsection heading (``###``) starts a sub-slide (below its section's),
-* every check -- a code cell that asserts, or prints a ✓ line -- is a fragment:
+* every check -- a code cell that states a claim (``claim(...)``), asserts, or prints a ✓ line -- is a fragment:
   the teacher shows the idea first, then reveals that it was checked,
 * every other cell continues the slide it is on.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 # RISE's per-notebook settings: long slides scroll instead of being cut off at the bottom.
 RISE_SETTINGS = {"scroll": True}
-CHECK = re.compile(r"^\s*assert\b|\u2713|\bcheck_\w+\(", re.MULTILINE)
+CHECK = re.compile(r"^\s*assert\b|\u2713|\bcheck_\w+\(|\bclaim\(", re.MULTILINE)
 
 
 def _text(value) -> str:
@@ -37,7 +37,7 @@ def _text(value) -> str:
 
 
 def is_check(cell: dict) -> bool:
-    """A code cell that checks a claim: it asserts, calls a ``check_...`` helper, or prints ✓."""
+    """A code cell that checks a claim: ``claim(...)``, an assert, a ``check_...`` helper, or a ✓."""
     if cell["cell_type"] != "code":
         return False
     printed = "".join(_text(output.get("text")) for output in cell.get("outputs", [])
