@@ -2,18 +2,7 @@
 
 import pytest
 
-from cnn_helpers import models, settings, training
 from cnn_helpers.chapters.ch04_alexnet import exercises
-from cnn_helpers.core import data
-
-
-def test_smoke_profile_trains_resized_digits_and_the_loss_falls():
-    run = settings("alexnet", "smoke")
-    part = data.load_fallback_digits().subset(run.train_examples, run.test_examples)
-    history = training.fit(models.alexnet(run.width, run.resize), part.train, part.test,
-                           run.epochs, run.lr, batch_size=run.batch_size, device="cpu",
-                           seed=0, live=False, resize=run.resize)
-    assert history.train_loss[-1] < history.train_loss[0]
 
 
 @pytest.mark.parametrize("exercise, right, wrong", [

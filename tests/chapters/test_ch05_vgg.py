@@ -3,10 +3,8 @@
 import pytest
 from torch import nn
 
-from cnn_helpers import models, receptive_field, settings, training
+from cnn_helpers import models, receptive_field
 from cnn_helpers.chapters.ch05_vgg import exercises
-from cnn_helpers.core import data
-from cnn_helpers.core.profiles import PROFILE_NAMES
 
 
 def test_two_3x3_convolutions_see_5x5_with_fewer_parameters_than_one_5x5():
@@ -19,25 +17,6 @@ def test_two_3x3_convolutions_see_5x5_with_fewer_parameters_than_one_5x5():
     three = nn.Sequential(*[nn.Conv2d(channels, channels, 3, padding=1, bias=False) for _ in range(3)])
     assert receptive_field(three, 32)[-1].size == (7, 7)
     assert models.count_parameters(three) == 27 * channels**2 < 49 * channels**2
-
-
-def test_every_profile_has_vgg_settings_that_build_a_model():
-    for profile in PROFILE_NAMES:
-        run = settings("vgg", profile)
-        net = models.vgg(width=run.width, image_size=run.resize, hidden=run.hidden)
-        assert models.layer_shapes(net, (1, 1, run.resize, run.resize))[-1][1] == (1, 10)
-    full = settings("vgg", "full")
-    assert (full.width, full.hidden, full.lr, full.batch_size, full.resize) == (0.25, 4096, 0.05, 128, 224)
-
-
-def test_smoke_profile_trains_and_the_loss_falls():
-    run = settings("vgg", "smoke")
-    part = data.load_fallback_digits().subset(run.train_examples, run.test_examples)
-    net = models.vgg(width=run.width, image_size=run.resize, hidden=run.hidden)
-    history = training.fit(net, part.train, part.test, run.epochs, run.lr,
-                           batch_size=run.batch_size, device="cpu", seed=0, live=False,
-                           resize=run.resize)
-    assert history.train_loss[-1] < history.train_loss[0]
 
 
 @pytest.mark.parametrize("exercise, right, wrong", [

@@ -4,10 +4,9 @@ a smoke run, the figure, exercises (cnn_helpers.chapters.ch07_googlenet). The ne
 import pytest
 import torch
 
-from cnn_helpers import models, settings, training
+from cnn_helpers import models
 from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
 from cnn_helpers.chapters.ch07_googlenet import exercises
-from cnn_helpers.core import data
 
 # The notes' list (7.2): block -> (c1, (reduction, c2), (reduction, c3), c4, total)
 NOTES = {
@@ -79,17 +78,6 @@ def test_width_scales_every_channel_and_keeps_the_blocks_chained():
     blocks = googlenet.inception_blocks(net)
     assert blocks["3a"].path_channels == (16, 32, 8, 8)
     assert net(torch.zeros(2, 1, 32, 32)).shape == (2, 7)
-
-
-def test_smoke_profile_trains_and_the_loss_falls():
-    run = settings("googlenet", "smoke")
-    part = data.load_fallback_digits().subset(run.train_examples, run.test_examples)
-    torch.manual_seed(0)
-    net = models.init_kaiming(models.googlenet(run.width, run.resize))
-    history = training.fit(net, part.train, part.test, run.epochs, run.lr,
-                           batch_size=run.batch_size, device="cpu", seed=0, init=None,
-                           live=False, resize=run.resize)
-    assert history.train_loss[-1] < history.train_loss[0]
 
 
 def test_the_inception_figure_is_drawn_small(tmp_path):

@@ -10,7 +10,6 @@ from cnn_helpers import models, training
 from cnn_helpers import settings as run_settings
 from cnn_helpers.chapters.ch08_batch_norm import exercises
 from cnn_helpers.core import data
-from cnn_helpers.core.profiles import PROFILE_NAMES
 from cnn_helpers.ops.batch_norm import BatchNorm, batch_norm
 
 
@@ -212,14 +211,6 @@ def test_scratch_and_pytorch_lenet_bn_train_alike():
     runs = [training.fit(models.lenet_bn(kind), part.train, part.test, 1, 1.0, batch_size=64,
                          device="cpu", seed=0, live=False) for kind in ("scratch", "pytorch")]
     assert runs[0].train_loss[0] == pytest.approx(runs[1].train_loss[0], abs=1e-4)
-
-
-def test_every_profile_has_lenet_bn_settings_and_full_is_the_books():
-    for profile in PROFILE_NAMES:
-        run = run_settings("lenet_bn", profile)
-        assert run.epochs >= 1 and run.batch_size >= 2
-    full = run_settings("lenet_bn", "full")
-    assert (full.epochs, full.lr, full.batch_size) == (10, 1.0, 256)
 
 
 def test_in_the_smoke_profile_batch_norm_leaves_the_plateau_where_plain_sigmoid_lenet_does_not():

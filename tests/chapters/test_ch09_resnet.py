@@ -1,30 +1,9 @@
 """Chapter 9 (ResNet): profiles, a smoke run, exercises. The nets: tests/models/."""
 
 import pytest
-import torch
 
-from cnn_helpers import models, settings, training
+from cnn_helpers import models
 from cnn_helpers.chapters.ch09_resnet import exercises
-from cnn_helpers.core import data
-from cnn_helpers.core.profiles import PROFILE_NAMES
-
-
-def test_every_profile_has_resnet_settings_that_build_a_model():
-    for profile in PROFILE_NAMES:
-        run = settings("resnet", profile)
-        net = models.resnet18(run.width).eval()
-        assert net(torch.zeros(1, 1, run.resize, run.resize)).shape == (1, 10)
-    full = settings("resnet", "full")
-    assert (full.epochs, full.lr, full.batch_size, full.resize, full.width) == (10, 0.05, 256, 96, 1.0)
-
-
-def test_smoke_profile_trains_and_the_loss_falls():
-    run = settings("resnet", "smoke")
-    part = data.load_fallback_digits().subset(run.train_examples, run.test_examples)
-    history = training.fit(models.resnet18(run.width), part.train, part.test, run.epochs, run.lr,
-                           batch_size=run.batch_size, device="cpu", seed=0, live=False,
-                           resize=run.resize)
-    assert history.train_loss[-1] < history.train_loss[0]
 
 
 @pytest.mark.parametrize("exercise, right, wrong", [
