@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
@@ -57,6 +58,8 @@ class Run:
     batch: int = 0
     said_dropped: bool = False
     checked_size: bool = False
+    checkpoint: Path | str | None = None  # fit's checkpoint file, if any
+    saved_epoch: int = 0  # the last epoch written to it whole (0: none in this run)
 
     def __post_init__(self):
         self.loss_sum = torch.zeros((), device=self.device)
