@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from cnn_helpers.core import CHECKOUT
+from cnn_helpers.core.files import write_bytes
 
 DATA_VARIABLE = "CNN_DATA_DIR"
 
@@ -119,8 +120,7 @@ def write_idx(path: str | Path, array: torch.Tensor, compress: bool | None = Non
         int(size).to_bytes(4, "big") for size in array.shape)
     payload = header + array.numpy().tobytes()
     compress = path.suffix == ".gz" if compress is None else compress
-    path.write_bytes(gzip.compress(payload) if compress else payload)
-    return path
+    return write_bytes(path, gzip.compress(payload) if compress else payload)  # whole or not at all
 
 
 # -- is the cache sound? ------------------------------------------------------------------

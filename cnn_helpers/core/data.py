@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import socket
 import sys
 import textwrap
@@ -52,6 +51,7 @@ from cnn_helpers.core.cache import (
     raw_folder,
     read_idx,
 )
+from cnn_helpers.core.files import copy_file
 
 DOWNLOAD_TIMEOUT_S = 5.0  # per network operation: offline must fail in seconds, not hang
 
@@ -218,8 +218,8 @@ def import_files(source: str | Path, root: str | Path | None = None) -> Path:
     if raw.resolve() != folder.resolve():
         _check_writable(raw)
         raw.mkdir(parents=True, exist_ok=True)
-        for archive, _ in official_files():
-            shutil.copyfile(folder / archive, raw / archive)
+        for archive, _ in official_files():  # each whole: interrupted, no partial file
+            copy_file(folder / archive, raw / archive)
     return root
 
 

@@ -113,3 +113,11 @@ def copy_tree(source: str | Path, target: str | Path) -> Path:
         for name in names:
             copy_file(Path(folder) / name, here / name)
     return target
+
+
+def save_figure(figure, path: str | Path, **options) -> Path:
+    """``figure.savefig(path, **options)``, atomically; the format is ``path``'s suffix."""
+    path = Path(path)
+    with atomic_file(path, "wb") as file:
+        figure.savefig(file, format=path.suffix.lstrip(".") or None, **options)
+    return path
