@@ -13,6 +13,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from cnn_helpers.core.inputs import require_tensor
 from cnn_helpers.ops.convolution import (
     Pair,
     Size,
@@ -26,6 +27,7 @@ MODES = ("max", "avg")
 
 def check_pooling_input(X: torch.Tensor, mode: str) -> None:
     """Raise ``ValueError`` unless ``mode`` is "max" or "avg" and ``X`` is (h, w) or (c, h, w)."""
+    require_tensor(X, "X", "pool2d")
     if mode not in MODES:
         raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
     if X.dim() not in (2, 3):

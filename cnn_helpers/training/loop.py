@@ -124,7 +124,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                                  else "the training data gave no batches")
             _check_finite(float(run.loss_sum) / seen, epoch, run.batch, lr, history)
             test_acc = None if test_data is None else evaluate_accuracy(
-                net, run.test_data, batch_size, run.device, resize, run.speed)
+                net, run.test_data, batch_size, run.device, resize, run.speed, _say=run.say)
             # the epoch's numbers go in together: a Ctrl-C above leaves none of them
             history.record(float(run.loss_sum) / seen, float(run.correct) / seen,
                            seen / train_seconds, time.perf_counter() - start, test_acc)
