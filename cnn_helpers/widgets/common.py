@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from cnn_helpers.core import render
+from cnn_helpers.core.inputs import SayOnce, image_tensor, label_tensor
 
 
 class Explorer:
@@ -152,6 +153,26 @@ class Explorer:
         return bundle
 
 
+def viewer_inputs(images, labels=None) -> tuple:
+    """A viewer's ``images`` (N x C x H x W, or one H x W image) and ``labels`` from numpy
+    or of any number type, as float images in [0, 1] and int64 labels (``core.inputs``;
+    a note where it interprets). Anything else is left for the viewer's own check.
+
+    Raises:
+        ValueError: NaN pixels, whole-number pixels beyond 0-255, labels with fractions.
+    """
+    say = SayOnce()
+    if isinstance(images, (torch.Tensor, np.ndarray)) and images.ndim in (2, 4):
+        X, note = image_tensor(images[None] if images.ndim == 2 else images)
+        say(note)
+        X = X.float().div_(255) if X.dtype == torch.uint8 else X
+        images = X[0, 0] if images.ndim == 2 else X
+    if labels is not None and isinstance(labels, (torch.Tensor, np.ndarray)):
+        labels, note = label_tensor(labels)
+        say(note)
+    return images, labels
+
+
 class NetExplorer(Explorer):
     """Base class of the explorers that run a trained ``net`` on test ``images`` (chapters 3-10):
     the feature-map viewer, the network explorer and the Inception explorer."""
@@ -165,6 +186,7 @@ class NetExplorer(Explorer):
             net: the trained model.
             images: a batch of test images, N x C x H x W.
             labels: their true labels (N), shown beside the prediction; None, not shown.
+            (Both may be numpy arrays of any number type: ``viewer_inputs``.)
             classes: the class names, by label; None, the labels as numbers.
             resize: the side the images are resized to before the net sees them; None, none.
 
@@ -172,6 +194,7 @@ class NetExplorer(Explorer):
             ValueError: ``images`` is not a non-empty N x C x H x W tensor.
         """
         super().__init__()
+        images, labels = viewer_inputs(images, labels)
         if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
             shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
             raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "

@@ -33,7 +33,15 @@ import torch.nn.functional as F
 from cnn_helpers.core import render
 from cnn_helpers.core.images import PHOTOS, checkerboard, edge_image, photo
 from cnn_helpers.ops import conv_output_shape
-from cnn_helpers.widgets.common import Explorer, compact, picture, show, single_thread, titled
+from cnn_helpers.widgets.common import (
+    Explorer,
+    compact,
+    picture,
+    show,
+    single_thread,
+    titled,
+    viewer_inputs,
+)
 from cnn_helpers.widgets.kernel_readout import (
     CHECKERBOARD,
     CUSTOM,
@@ -98,9 +106,11 @@ class KernelExplorer(Explorer):
             CHECKERBOARD: lambda: checkerboard(12, 3),
             **{f"photo: {name}": (lambda name=name: photo(name, photo_size)) for name in PHOTOS},
         }
-        if isinstance(image, torch.Tensor):
-            if image.dim() != 2:
-                raise ValueError(f"image must be a 2-D (height, width) tensor, got {tuple(image.shape)}")
+        if not isinstance(image, str):
+            image, _ = viewer_inputs(image)  # numpy, uint8, float64 ...: floats in [0, 1]
+            if not isinstance(image, torch.Tensor) or image.dim() != 2:
+                raise ValueError("image must be a 2-D (height, width) tensor or array, got "
+                                 f"{tuple(getattr(image, 'shape', ())) or type(image).__name__}")
             own = image.detach().float().cpu()
             self.inputs = {"your image": lambda: own, **self.inputs}
             image = "your image"

@@ -99,16 +99,17 @@ def parse_stack(text: str) -> nn.Sequential:
             raise ValueError(f"layer {number} ({part!r}): give the kernel size, e.g. k=3")
         k, p, d = values["k"], values.get("p", 0), values.get("d", 1)
         s = values.get("s", k if kind == "pool" else 1)
-        LayerGeometry.make(f"layer {number}", k, s, p, d)  # raises for k, s, d < 1 or p < 0
+        if kind == "pool" and d != 1:
+            raise ValueError(f"layer {number} ({part!r}): pooling here has no dilation")
+        try:  # k, s, d < 1, p < 0, or a pooling padding PyTorch refuses (as ops.pool2d)
+            LayerGeometry.make(f"layer {number}", k, s, p, d, pooling=kind == "pool")
+        except ValueError as error:
+            raise ValueError(f"layer {number} ({part!r}): "
+                             f"{str(error).removeprefix(f'layer {number}: ')}") from None
         if max(k, s, p, d) > 64:
             raise ValueError(f"layer {number} ({part!r}): keep k, s, p and d at most 64")
         counts[kind] += 1
         if kind == "pool":
-            if d != 1:
-                raise ValueError(f"layer {number} ({part!r}): pooling here has no dilation")
-            if p > k // 2:
-                raise ValueError(f"layer {number} ({part!r}): pooling padding is at most half the "
-                                 f"window (p <= {k // 2})")
             layers[f"pool{counts['pool']}"] = nn.MaxPool2d(k, s, p)
         else:
             layers[f"conv{counts['conv']}"] = nn.Conv2d(1, 1, k, s, p, dilation=d)
