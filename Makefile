@@ -30,10 +30,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Copies the notebooks the working copy lacks (never one a student has), then serves it.
-# jupyter-settings/overrides.json: widgets saved with the notebook (a reopened one shows them).
+# jupyter-settings/overrides.json: widgets saved with the notebook (a reopened one shows them);
+# jupyter_server_config.py: a save keeps the saved widgets that were not run again.
 lab: install
 	$(BIN)/python -m cnn_helpers.core.classroom --working-copy $(WORK) prepare
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) --LabApp.app_settings_dir=$(CURDIR)/jupyter-settings \
+		--config=$(CURDIR)/jupyter-settings/jupyter_server_config.py \
 		--ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
 
 # One chapter back to the course's version; the student's file goes to $(WORK)/backups/.

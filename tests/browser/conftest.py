@@ -205,6 +205,7 @@ def lab_server(sync_playwright, tmp_path_factory):
         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
         f"--LabApp.app_settings_dir={ROOT / 'jupyter-settings'}",  # as make lab
+        f"--config={ROOT / 'jupyter-settings' / 'jupyter_server_config.py'}",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
