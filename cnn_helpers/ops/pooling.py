@@ -49,7 +49,7 @@ def pooling_output_shape(input_size: Size, pool_size: Size, *, stride: Size | No
         raise ValueError(
             f"padding {q} is more than half the window {k}: some windows would hold only padding"
         )
-    return conv_output_shape(input_size, k, stride=s, padding=q)
+    return conv_output_shape(input_size, k, stride=s, padding=q, window="pooling window")
 
 
 def pool2d(X: torch.Tensor, pool_size: Size, mode: str = "max", *, stride: Size | None = None,

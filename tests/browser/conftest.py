@@ -328,3 +328,13 @@ def lab(lab_server, browser):
         yield lab
     finally:
         lab.close()
+
+
+@pytest.fixture(scope="module")
+def ran_notebooks(lab, request):
+    """The notebooks of the session's widget cases (tests with a ``case`` parameter that names
+    a notebook), opened and run together (their kernels overlap); run once per session."""
+    selected = {item.callspec.params["case"].notebook for item in request.session.items
+                if hasattr(item, "callspec") and hasattr(item.callspec.params.get("case"),
+                                                         "notebook")}
+    return lab.run(sorted(selected))
