@@ -21,20 +21,29 @@ CHAPTER ?=
 install: $(STAMP)
 
 # Re-installs only when pyproject.toml changes (a second `make test` skips this).
+# Each step says what it installs (the whole takes a few minutes the first time); setuptools'
+# boxed note about editable installs is information only (PYTHONWARNINGS hides it).
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# d2l 1.0.3 pins 2023 numpy/matplotlib/pandas/scipy; we install it without them.
-	$(BIN)/python -m pip install --quiet --no-deps d2l==1.0.3
-	touch $(STAMP)
+	@echo "== setting up $(VENV) for the course (once; a few minutes) =="
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "-- pip itself"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "-- the course's package and what it needs: PyTorch, JupyterLab, ipywidgets, ... (the longest step)"
+	@PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "-- d2l 1.0.3, the book's package, without its 2023 pins of numpy/matplotlib/pandas/scipy"
+	@$(BIN)/python -m pip install --quiet --no-deps d2l==1.0.3
+	@touch $(STAMP)
+	@echo "== $(VENV) is ready =="
 
 # Copies the notebooks the working copy lacks (never one a student has), then serves it.
-# jupyter-settings/overrides.json: widgets saved with the notebook (a reopened one shows them).
+# jupyter-settings/overrides.json: widgets saved with the notebook (a reopened one shows them);
+# jupyter_server_config.py: a save keeps the saved widgets that were not run again. Warnings
+# only: the one URL to open is the server's banner (its info log printed it a second time).
 lab: install
 	$(BIN)/python -m cnn_helpers.core.classroom --working-copy $(WORK) prepare
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(WORK) --LabApp.app_settings_dir=$(CURDIR)/jupyter-settings \
-		--ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG)
+		--config=$(CURDIR)/jupyter-settings/jupyter_server_config.py \
+		--ip=127.0.0.1 --port=$(PORT) --no-browser --log-level=WARN $(ROOT_FLAG)
 
 # One chapter back to the course's version; the student's file goes to $(WORK)/backups/.
 reset: install

@@ -186,13 +186,46 @@ class Reset:
         return f"{self.notebook} is the course's version again; {kept}"
 
 
+def open_in_jupyter(notebook: Path) -> str | None:
+    """The URL of a running Jupyter server where ``notebook`` is open (has a kernel session),
+    or None. (``make lab`` shuts a notebook's kernel down when its tab closes.)"""
+    import json
+    import urllib.request
+
+    from jupyter_server.serverapp import list_running_servers
+
+    notebook = notebook.resolve()
+    for server in list_running_servers():
+        try:
+            path = notebook.relative_to(Path(server["root_dir"]).resolve()).as_posix()
+            request = urllib.request.Request(server["url"].rstrip("/") + "/api/sessions",
+                                             headers={"Authorization": f"token {server['token']}"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                sessions = json.loads(response.read())
+        except (KeyError, ValueError, OSError):  # elsewhere, or a server that does not answer
+            continue
+        if any(session.get("path") == path for session in sessions):
+            return server["url"]
+    return None
+
+
 def reset(chapter: str | int, working_copy: str | Path | None = None,
           course: Path = COURSE) -> Reset:
     """Put ``chapter`` back to the course's version; the student's file goes to ``backups/``
-    (named with the time, so that a second reset keeps both)."""
+    (named with the time, so that a second reset keeps both).
+
+    Refused (a ValueError naming the tab) while the notebook is open in JupyterLab: the open
+    tab would save its old content over the reset one at its next save.
+    """
     source = find_chapter(chapter, course)
     working_copy = Path(working_copy or course / WORKING_COPY)
     target = working_copy / "notebooks" / source.name
+    url = open_in_jupyter(target) if target.exists() else None
+    if url:
+        raise ValueError(
+            f"notebooks/{source.name} is open in JupyterLab ({url}): close its tab first "
+            "(File > Close and Shut Down Notebook), or the tab would save its old content over "
+            f"the reset one; then reset again (make reset CHAPTER={source.stem[:2]})")
     target.parent.mkdir(parents=True, exist_ok=True)
     backup = None  # the student's file is copied whole first; the target is always a whole file
     if target.exists():

@@ -57,7 +57,8 @@ def _check_non_negative(pair: Pair, name: str) -> None:
 
 
 def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
-                      padding: Size | None = None, total_padding: Size | None = None) -> Pair:
+                      padding: Size | None = None, total_padding: Size | None = None,
+                      window: str = "kernel") -> Pair:
     """Output (height, width) of a convolution or pooling window -- the notes' formula.
 
     ``floor((n_h - k_h + p_h + s_h) / s_h) x floor((n_w - k_w + p_w + s_w) / s_w)``
@@ -72,6 +73,8 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
         stride: the step between windows.
         padding: zeros added on each side (PyTorch's convention).
         total_padding: zeros added in all along each direction (the notes' ``p``).
+        window: what the window is called in a message: "kernel", "pooling window", or
+            "dilated kernel" when ``kernel_size`` is a dilated kernel's span.
 
     Returns:
         The output's (height, width).
@@ -103,8 +106,9 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
     for axis, (n_i, k_i, p_i) in zip(("height", "width"), zip(n, k, p)):
         if k_i > n_i + p_i:
             raise ValueError(
-                f"the kernel ({k_i}) is larger than the padded input ({n_i} + {p_i} = {n_i + p_i}) "
-                f"in {axis}: there is no position to put it; use more padding or a smaller kernel"
+                f"the {window} ({k_i}) is larger than the padded input ({n_i} + {p_i} = "
+                f"{n_i + p_i}) in {axis}: there is no position to put it; use more padding or a "
+                f"smaller {window.split()[-1]}"
             )
     return tuple((n_i - k_i + p_i + s_i) // s_i for n_i, k_i, p_i, s_i in zip(n, k, p, s))
 

@@ -47,7 +47,7 @@ def pooling_output_shape(input_size: Size, pool_size: Size, *, stride: Size | No
     s = as_pair(k if stride is None else stride, "stride")
     q = as_pair(padding, "padding")
     check_pooling_padding(k, q)
-    return conv_output_shape(input_size, k, stride=s, padding=q)
+    return conv_output_shape(input_size, k, stride=s, padding=q, window="pooling window")
 
 
 def check_pooling_padding(window: Pair, padding: Pair) -> None:

@@ -15,6 +15,19 @@ import torch
 from cnn_helpers.core import render
 from cnn_helpers.core.inputs import SayOnce, image_tensor, label_tensor
 
+# Shown only on a widget whose kernel is gone (JupyterLab marks its views
+# "jupyter-widgets-disconnected"): a notebook reopened from its saved state, or after a kernel
+# restart. Its controls still move but nothing redraws; this says why, on the widget itself,
+# instead of ipywidgets' red broken-link icon beside every part of it.
+STALE_NOTE = """<style>
+.cnn-explorer .cnn-stale-note { display: none; }
+.cnn-explorer.jupyter-widgets-disconnected .cnn-stale-note { display: block; }
+.cnn-explorer.jupyter-widgets-disconnected::before,
+.cnn-explorer .jupyter-widgets-disconnected::before { content: none; display: none; }
+</style><div class="cnn-stale-note" style="color:#8a5300; line-height:1.35">&#10227; This is the
+picture saved with the notebook: its kernel is gone, so the controls redraw nothing.
+<b>Run the cell again</b> (Shift+Enter) to use them.</div>"""
+
 
 class Explorer:
     """Base class: subclasses build ``self.root`` and implement ``_update``.
@@ -30,9 +43,22 @@ class Explorer:
         self.message = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
         self.error: str | None = None
         self.last_update_ms = 0.0
-        self.root: widgets.Widget = widgets.VBox()
+        self._stale_note = widgets.HTML(STALE_NOTE)
+        self.root = widgets.VBox()
         self._controls: dict[str, widgets.ValueWidget] = {}
         self._updating = False
+
+    @property
+    def root(self) -> widgets.Box:
+        """The widget shown in the notebook; the explorer's note for a stale copy comes first."""
+        return self._root
+
+    @root.setter
+    def root(self, box: widgets.Box) -> None:
+        box.add_class("cnn-explorer")
+        if self._stale_note not in box.children:
+            box.children = (self._stale_note, *box.children)
+        self._root = box
 
     # -- controls -------------------------------------------------------------------
     def _register(self, name: str, control: widgets.ValueWidget) -> widgets.ValueWidget:

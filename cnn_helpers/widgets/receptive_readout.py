@@ -178,9 +178,11 @@ def table_html(table: ReceptiveFieldTable, layer: int) -> str:
     def pair(values: tuple[int, int]) -> str:
         return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
 
-    head = ("<tr><th style='text-align:left'>layer</th><th>kernel, stride, padding</th>"
-            "<th>output</th>"
-            "<th>field r</th><th>jump j</th><th>start</th></tr>")
+    # headers padded apart: "field r", "jump j", "start" must not read as one phrase
+    th = "<th style='padding:2px 10px'>"
+    head = ("<tr><th style='text-align:left;padding:2px 10px 2px 3px'>layer</th>"
+            f"{th}kernel, stride, padding</th>{th}output</th>"
+            f"{th}field r</th>{th}jump j</th>{th}start</th></tr>")
     lines = []
     for index, (row, g) in enumerate(zip(table, table.geometries)):
         style = " style='background:#e6f4ea;font-weight:bold'" if index == layer else ""
