@@ -180,24 +180,26 @@ def _span(values: list[float]) -> str:
 
 
 def judge_recorded(path: Path | str, design: str, without: str, what: str,
-                   early_epoch: int = 5) -> dict[str, bool]:
+                   early_epoch: int | None = None) -> dict[str, bool]:
     """The notes' claims about a design, judged on every seed recorded in ``path``.
 
     Prints one row per seed and variant (parameters, training and test
-    accuracy, gap, the test accuracy after ``early_epoch`` epochs), then three
+    accuracy, gap, the test accuracy after ``early_epoch`` epochs), then the
     verdicts (``verdict``: ✓ when it holds on every seed, ✗ with the numbers
     when not): ``design`` memorizes less (a smaller gap), does better on
-    unseen images (a higher final test accuracy), and learns more slowly (a
-    lower test accuracy after ``early_epoch`` epochs).
+    unseen images (a higher final test accuracy), and, given ``early_epoch``,
+    learns more slowly (a lower test accuracy after ``early_epoch`` epochs).
 
     Args:
         path: a ``benchmarks/overfitting.py`` results file.
         design, without: the two variants' names.
         what: the design in words ("global average pooling").
-        early_epoch: the epoch (counted from 1) at which to compare the speed of learning.
+        early_epoch: the epoch (counted from 1) at which to compare the speed of
+            learning (None: no such verdict).
 
     Returns:
-        {"less over-fitting": ..., "better on unseen images": ..., "slower to learn": ...}.
+        {"less over-fitting": ..., "better on unseen images": ...} and, given
+        ``early_epoch``, "slower to learn".
 
     Raises:
         ValueError: when ``path`` records nothing.
@@ -208,12 +210,13 @@ def judge_recorded(path: Path | str, design: str, without: str, what: str,
     seeds = recorded(path)
     if not seeds:
         raise ValueError(f"nothing recorded in {path}: run python benchmarks/overfitting.py")
+    epoch = early_epoch or 5
     print(f"{'seed':>4} {'variant':>24} {'parameters':>10} {'train acc':>9} {'test acc':>8} "
-          f"{'gap':>6} {f'test acc, epoch {early_epoch}':>19}")
+          f"{'gap':>6} {f'test acc, epoch {epoch}':>19}")
     for seed, runs in sorted(seeds.items()):
         for one in (runs[design], runs[without]):
             print(f"{seed:>4} {one.name:>24} {one.parameters:>10,} {one.train_acc:>9.3f} "
-                  f"{one.test_acc:>8.3f} {one.gap:>+6.3f} {one.test_curve[early_epoch - 1]:>19.3f}")
+                  f"{one.test_acc:>8.3f} {one.gap:>+6.3f} {one.test_curve[epoch - 1]:>19.3f}")
     mine = [runs[design] for _, runs in sorted(seeds.items())]
     other = [runs[without] for _, runs in sorted(seeds.items())]
 
@@ -224,8 +227,7 @@ def judge_recorded(path: Path | str, design: str, without: str, what: str,
         holds = all((x < y) if lower else (x > y) for x, y in zip(a, b))
         return verdict(holds, f"{sentence} ({numbers})", f"{otherwise} ({numbers})")
 
-    early = f"test accuracy after {early_epoch} epochs"
-    return {
+    verdicts = {
         "less over-fitting": every_seed(
             lambda one: one.gap, True,
             f"with {what} the net memorizes less: a smaller gap between training and test "
@@ -235,8 +237,11 @@ def judge_recorded(path: Path | str, design: str, without: str, what: str,
             lambda one: one.test_acc, False,
             "and it does better on unseen images: a higher test accuracy on every seed",
             "but it does not do better on unseen images on every seed: test accuracy"),
-        "slower to learn": every_seed(
+    }
+    if early_epoch is not None:
+        early = f"test accuracy after {early_epoch} epochs"
+        verdicts["slower to learn"] = every_seed(
             lambda one: one.test_curve[early_epoch - 1], True,
             f"it learns more slowly: a lower {early} on every seed",
-            f"it does not learn more slowly on every seed: {early}"),
-    }
+            f"it does not learn more slowly on every seed: {early}")
+    return verdicts

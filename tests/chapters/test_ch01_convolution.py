@@ -218,3 +218,14 @@ def test_exercise_answers_follow_the_library():
     assert (9, 19) == conv_output_shape(**exercises.EXERCISE_1)
     counts = convolution.parameter_counts(**exercises.EXERCISE_2)
     assert (counts.convolution, counts.fully_connected) == (448, 50_348_032)
+
+
+def test_median_seconds_times_several_steps_in_turn_round_by_round():
+    calls = []
+    one = convolution.median_seconds(lambda: calls.append("a"), repeats=3)
+    assert isinstance(one, float) and calls == ["a"] * 4  # a warm-up, then 3 timed calls
+    calls.clear()
+    both = convolution.median_seconds(lambda: calls.append("a"), lambda: calls.append("b"), repeats=2)
+    assert len(both) == 2 and calls == ["a", "b"] * 3  # interleaved: a burst of load hits both
+    with pytest.raises(ValueError, match="at least one step"):
+        convolution.median_seconds()

@@ -273,12 +273,28 @@ def counted_multiply_adds(layer: nn.Module, X: torch.Tensor) -> int:
     return counter.get_total_flops() // 2
 
 
-def median_seconds(step: Callable[[], object], repeats: int = 7) -> float:
-    """Median wall time of ``step()`` over ``repeats`` calls, after one warm-up call."""
-    step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def median_seconds(*steps: Callable[[], object], repeats: int = 9) -> float | list[float]:
+    """Median wall time (seconds) of each of ``steps`` over ``repeats`` rounds, after a warm-up.
+
+    Each round calls every step once, in turn, so a burst of load from
+    another program slows them all alike and their ratio stays fair (timing
+    one step's repeats, then the other's, lets a burst land on one only).
+
+    Returns:
+        One median for one step; a list of medians, in order, for several.
+
+    Raises:
+        ValueError: when no step is given.
+    """
+    if not steps:
+        raise ValueError("median_seconds needs at least one step to time")
+    for step in steps:
         step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: list[list[float]] = [[] for _ in steps]
+    for _ in range(repeats):
+        for step, mine in zip(steps, times):
+            start = time.perf_counter()
+            step()
+            mine.append(time.perf_counter() - start)
+    medians = [statistics.median(mine) for mine in times]
+    return medians[0] if len(steps) == 1 else medians
