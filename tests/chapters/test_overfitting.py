@@ -9,7 +9,11 @@ from torch import nn
 from cnn_helpers import models, settings
 from cnn_helpers.chapters import overfitting
 from cnn_helpers.chapters.ch02_pooling.overfitting import (
-    WITH, WITHOUT, pooling_variants, without_pooling)
+    WITH,
+    WITHOUT,
+    pooling_variants,
+    without_pooling,
+)
 from cnn_helpers.chapters.ch06_nin.head import DENSE, GAP, head_variants
 from cnn_helpers.core import data
 from cnn_helpers.core.claims import ClaimFailed
