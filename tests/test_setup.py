@@ -103,6 +103,23 @@ def test_default_profile_is_class_on_a_cpu_and_full_on_a_gpu(monkeypatch):
     assert profiles.current_profile() == "full"
 
 
+@pytest.mark.parametrize("service, variable", [("Colab", "COLAB_RELEASE_TAG"),
+                                               ("Kaggle", "KAGGLE_KERNEL_RUN_TYPE"),
+                                               ("JupyterHub", "JUPYTERHUB_USER")])
+def test_a_hosted_jupyter_with_a_gpu_runs_the_full_profile_unless_told_otherwise(
+        monkeypatch, service, variable):
+    # The rule is the device's, wherever the notebook runs: the README's hosted section says so.
+    monkeypatch.delenv("CNN_PROFILE", raising=False)
+    monkeypatch.setenv(variable, "set by " + service)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert profiles.current_profile() == "full"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # a CPU-only runtime
+    assert profiles.current_profile() == "class"
+    monkeypatch.setenv("CNN_PROFILE", "smoke")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert profiles.current_profile() == "smoke"
+
+
 def test_the_suite_runs_in_the_smoke_profile():
     assert profiles.current_profile() == "smoke", "make test sets CNN_PROFILE=smoke"
 
