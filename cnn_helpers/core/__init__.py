@@ -4,7 +4,8 @@ the students' working copy. Nothing here knows about a particular chapter or net
 The package runs from the course's checkout (``make lab``) or installed alone from its wheel
 (a hosted Jupyter: Colab, Kaggle, JupyterHub). ``RESULTS``, what the benchmarks measured and the
 chapters compare against, is ``benchmarks/results/`` in a checkout and the copy the wheel
-carries (``cnn_helpers/results/``, see setup.py) elsewhere.
+carries (``cnn_helpers/results/``, see setup.py) elsewhere; ``FIGURES``, the figures the
+chapters show, likewise ``images/`` or ``cnn_helpers/images/``.
 """
 
 from __future__ import annotations
@@ -15,3 +16,4 @@ PACKAGE = Path(__file__).resolve().parents[1]  # cnn_helpers/
 CHECKOUT = PACKAGE.parent  # the course's checkout (notebooks/, images/, ...) when run from one
 IN_CHECKOUT = (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "notebooks").is_dir()
 RESULTS = (CHECKOUT / "benchmarks" / "results") if IN_CHECKOUT else PACKAGE / "results"
+FIGURES = (CHECKOUT / "images") if IN_CHECKOUT else PACKAGE / "images"  # the course's figures
