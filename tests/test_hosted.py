@@ -120,15 +120,16 @@ def _fresh_venv(directory: Path) -> Path:
 def test_a_lone_notebook_installs_the_course_from_its_first_cell_and_runs(tmp_path, wheel):
     start = time.perf_counter()
     python = _fresh_venv(tmp_path)
+    # nothing of this session's Python or Jupyter set-up (a PYTHONPATH to the checkout) leaks in
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("PYTHON", "JUPYTER", "VIRTUAL_ENV"))}
     probe = subprocess.run([str(python), "-c", "import torch, nbclient, ipykernel; "
                             "import importlib.util as u; print(u.find_spec('cnn_helpers'))"],
-                           capture_output=True, text=True, cwd=tmp_path)
+                           capture_output=True, text=True, cwd=tmp_path, env=environment)
     assert probe.stdout.strip() == "None", probe.stderr  # torch and Jupyter yes, the course no
     lone = tmp_path / "hosted"
     lone.mkdir()
     (lone / LONE_NOTEBOOK).write_bytes((ROOT / "notebooks" / LONE_NOTEBOOK).read_bytes())
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("PYTHON", "JUPYTER", "VIRTUAL_ENV"))}
     environment.update(
         CNN_PROFILE="smoke", CNN_COURSE_SOURCE=str(wheel), PIP_NO_INDEX="1",
         PIP_DISABLE_PIP_VERSION_CHECK="1", JUPYTER_DATA_DIR=str(tmp_path / "jupyter"),
@@ -143,7 +144,7 @@ def test_a_lone_notebook_installs_the_course_from_its_first_cell_and_runs(tmp_pa
     assert first[0].startswith("cnn_helpers is not installed here: installing it from "
                                f"{wheel}, then Fashion-MNIST"), first
     where = subprocess.run([str(python), "-c", "import cnn_helpers; print(cnn_helpers.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path).stdout
+                           capture_output=True, text=True, cwd=tmp_path, env=environment).stdout
     assert "site-packages" in where and str(ROOT) not in where
     print(f"lone notebook from a fresh venv: {seconds:.0f} s (venv, install, run)")
 
