@@ -180,6 +180,8 @@ def test_main_runs_reset_and_data_and_reports_a_failure_in_one_sentence(
     assert recorder.commands[-1][0][-3:] == ["classroom", "reset", "03"]
     assert course.main(["data"], runner=recorder, root=tmp_path) == 0
     assert recorder.commands[-1][0][-2:] == ["cnn_helpers.core.data", "download"]
+    assert course.main(["site"], runner=recorder, root=tmp_path) == 0
+    assert recorder.commands[-1][0][-1] == "scripts/build_site.py"
     failing = Recorder(fail_at=("download",))
     assert course.main(["data"], runner=failing, root=tmp_path) == 1
     error = capsys.readouterr().err
