@@ -24,7 +24,9 @@ install:
 	$(COURSE) install
 
 # Copies the notebooks the working copy lacks (never one a student has), then serves it with
-# jupyter-settings/overrides.json (widgets saved with the notebook: a reopened one shows them).
+# jupyter-settings/overrides.json (widgets saved with the notebook: a reopened one shows them) and
+# jupyter-settings/jupyter_server_config.py (a save keeps the saved widgets that were not run
+# again), warnings only: course.py's Course.lab_command.
 lab:
 	$(COURSE) lab --working-copy $(WORK) --port $(PORT)
 

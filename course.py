@@ -99,21 +99,34 @@ class Course:
         nothing when it is up to date. Raises ``CommandFailed`` when a step fails."""
         if self.installed():
             return
+        print(f"== setting up {self.venv.name} for the course (once; a few minutes) ==")
         if not self.python.exists():
             self.run([self.base_python, "-m", "venv", self.venv])
+        print("-- pip itself", flush=True)
         self.run([self.python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        self.run([self.python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"])
+        print("-- the course's package and what it needs: PyTorch, JupyterLab, ipywidgets, ... "
+              "(the longest step)", flush=True)
+        # setuptools' boxed note about editable installs is information only
+        self.run([self.python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"],
+                 env={"PYTHONWARNINGS": "ignore:Editable installation"})
+        print("-- d2l 1.0.3, the book's package, without its 2023 pins of "
+              "numpy/matplotlib/pandas/scipy", flush=True)
         self.run([self.python, "-m", "pip", "install", "--quiet", "--no-deps", D2L])
         self.venv.mkdir(parents=True, exist_ok=True)  # made by `venv` above; sure before the stamp
         (self.venv / STAMP_NAME).touch()
+        print(f"== {self.venv.name} is ready ==")
 
     # -- what students and teachers run -------------------------------------------------
     def lab_command(self, working_copy: str, port: int) -> list[str]:
-        """How JupyterLab is started: the working copy, the course's settings, local only."""
+        """How JupyterLab is started: the working copy, the course's settings (widgets saved
+        with the notebook, and kept on a save), local only, warnings only (the one URL to open
+        is the server's banner)."""
+        settings = self.root / "jupyter-settings"
         command = [str(self.python), "-m", "jupyter", "lab",
                    f"--ServerApp.root_dir={self.root / working_copy}",
-                   f"--LabApp.app_settings_dir={self.root / 'jupyter-settings'}",
-                   "--ip=127.0.0.1", f"--port={port}", "--no-browser"]
+                   f"--LabApp.app_settings_dir={settings}",
+                   f"--config={settings / 'jupyter_server_config.py'}",
+                   "--ip=127.0.0.1", f"--port={port}", "--no-browser", "--log-level=WARN"]
         if running_as_root():  # Jupyter refuses root without it
             command.append("--allow-root")
         return command

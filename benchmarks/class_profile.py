@@ -34,6 +34,7 @@ import torch  # noqa: E402
 
 from cnn_helpers import chapters, models, training  # noqa: E402
 from cnn_helpers.core import data  # noqa: E402
+from cnn_helpers.core.files import write_text  # noqa: E402
 
 
 def write_results(path, what: str, loaded, profile: str, run, device: str, script: str, argv,
@@ -53,7 +54,7 @@ def write_results(path, what: str, loaded, profile: str, run, device: str, scrip
                 "runs": runs}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=1) + "\n")
+    write_text(path, json.dumps(document, indent=1) + "\n")  # interrupted: the old file stays
     print(f"wrote {path}")
 
 
@@ -112,7 +113,7 @@ def main(argv=None) -> int:
                 "device": args.device, "machine": machine(),
                 "date": today, "command": command,  # the latest; each run keeps its own
                 "runs": kept + results}
-    args.output.write_text(json.dumps(document, indent=1) + "\n")
+    write_text(args.output, json.dumps(document, indent=1) + "\n")  # the old file, or this one
     print(f"wrote {args.output}")
     return 0
 

@@ -96,6 +96,7 @@ from cnn_helpers import chapters, models, training  # noqa: E402
 from cnn_helpers.chapters import settings  # noqa: E402
 from cnn_helpers.core import cache, data  # noqa: E402
 from cnn_helpers.core.devices import describe_device, try_gpu  # noqa: E402
+from cnn_helpers.core.files import write_text  # noqa: E402
 
 SEED = 0
 SETUP_S = 5.0  # per trainer: building the net, cuDNN autotuning, recording the graph, workers
@@ -404,7 +405,7 @@ def main(argv=None):
                  device=device, live=False)
     for net, run in kept:
         report["results"][net.name] = train_both(net, run, images, device, compare=not d2l_missing)
-        output.write_text(json.dumps(report, indent=1) + "\n")  # kept if the run is cut short
+        write_text(output, json.dumps(report, indent=1) + "\n")  # kept if the run is cut short
 
     print("\n" + table(report["results"]) + "\n")
     print("\n".join(verdicts(report["results"], device)))

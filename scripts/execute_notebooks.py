@@ -28,6 +28,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cnn_helpers.core.files import atomic_file  # noqa: E402
+
 COMMITTED_PROFILE, COMMITTED_DATA = "class", "fashion_mnist"
 
 
@@ -78,8 +81,9 @@ def execute(path: Path, timeout: int = 1200, write: bool = True, data: str | Non
                                        "language": "python", "name": "python3"}
     notebook.metadata["cnn_course"] = {"profile": os.environ["CNN_PROFILE"], "data": data,
                                        "sources": sources_hash(notebook)}
-    if write:
-        nbformat.write(notebook, path)
+    if write:  # replaced whole: a Ctrl-C while writing leaves the notebook as it was
+        with atomic_file(path, "w") as file:
+            nbformat.write(notebook, file)
     return seconds
 
 

@@ -7,8 +7,12 @@ Idempotent: a chapter that has the explorer already is left alone. Only new cell
 """
 
 import json
+import sys
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cnn_helpers.core.files import write_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # chapter -> (the cell after which the explorer goes: a fragment of its source, net, resize)
@@ -62,7 +66,7 @@ def main() -> None:
                {"cell_type": "code", "execution_count": None, "id": uuid.uuid4().hex[:8],
                 "metadata": {}, "outputs": [], "source": lines(code)}]
         cells[index + 1:index + 1] = new
-        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+        write_text(path, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
         print(f"{path.name}: explorer after cell {index}")
 
 

@@ -27,6 +27,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cnn_helpers.core.files import write_text  # noqa: E402
+
 # RISE's per-notebook settings: long slides scroll instead of being cut off at the bottom.
 RISE_SETTINGS = {"scroll": True}
 CHECK = re.compile(r"^\s*assert\b|\u2713|\bcheck_\w+\(|\bclaim\(", re.MULTILINE)
@@ -93,7 +96,7 @@ def main(argv=None) -> int:
             stale.append(str(path))
             print(f"{summary}: its slide metadata is out of date")
         else:
-            path.write_text(new, encoding="utf-8")
+            write_text(path, new)  # replaced whole: interrupted, the notebook is as it was
             print(f"{summary} (written)")
     if stale:
         print("run: python scripts/slide_metadata.py " + " ".join(stale), file=sys.stderr)

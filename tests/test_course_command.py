@@ -79,6 +79,7 @@ def test_windows_install_creates_the_venv_then_installs_the_course_and_d2l_witho
         f"{python} -m pip install --quiet -e .[dev]",
         f"{python} -m pip install --quiet --no-deps d2l==1.0.3",
     ]
+    assert recorder.commands[2][1] == {"PYTHONWARNINGS": "ignore:Editable installation"}
     assert (tmp_path / ".venv" / course.STAMP_NAME).exists()
 
 
@@ -116,7 +117,8 @@ def test_windows_lab_prepares_the_working_copy_then_serves_it_with_the_course_se
     assert lab == [python, "-m", "jupyter", "lab",
                    f"--ServerApp.root_dir={tmp_path / 'classroom'}",
                    f"--LabApp.app_settings_dir={tmp_path / 'jupyter-settings'}",
-                   "--ip=127.0.0.1", "--port=8890", "--no-browser"]
+                   f"--config={tmp_path / 'jupyter-settings' / 'jupyter_server_config.py'}",
+                   "--ip=127.0.0.1", "--port=8890", "--no-browser", "--log-level=WARN"]
 
 
 def test_jupyter_gets_allow_root_only_as_root_on_posix(monkeypatch, tmp_path):

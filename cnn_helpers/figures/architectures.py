@@ -18,6 +18,7 @@ from torch import nn
 
 from cnn_helpers import models
 from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
+from cnn_helpers.core.files import save_figure
 from cnn_helpers.figures import architecture, architecture_items, architecture_layout
 from cnn_helpers.figures.architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
 
@@ -126,7 +127,7 @@ def draw(net: nn.Module, input_shape: tuple[int, int, int, int], path: Path, tit
     import matplotlib.pyplot as plt
 
     fig = render(figure_of(net, input_shape, title, collapse, inline, lines))
-    fig.savefig(path, dpi=100)
+    save_figure(fig, path, dpi=100)
     plt.close(fig)
     return path
 

@@ -27,10 +27,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from cnn_helpers.core.inputs import require_tensor
+
 
 def validate_batch_norm_input(X: torch.Tensor, gamma: torch.Tensor, training: bool) -> None:
     """Raise ``ValueError`` for an input that is neither m x d nor m x c x h x w, a ``gamma`` of
     another size than its features, or (in training) one value per feature."""
+    require_tensor(X, "X", "batch_norm")
+    if not X.is_floating_point():  # a mean and a variance of whole numbers are not whole
+        raise ValueError(f"batch norm computes means and variances, and X is "
+                         f"{str(X.dtype).removeprefix('torch.')}: pass X.float()")
     if X.dim() not in (2, 4):
         raise ValueError(f"batch norm takes a batch of feature vectors (m x d) or of feature "
                          f"maps (m x c x h x w), not a tensor of shape {tuple(X.shape)}")

@@ -20,6 +20,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from cnn_helpers.core.inputs import as_tensor, require_exact_sums, require_tensor
+
 Pair = tuple[int, int]
 Size = int | tuple[int, int]  # one number for both directions, or (height, width)
 
@@ -55,7 +57,8 @@ def _check_non_negative(pair: Pair, name: str) -> None:
 
 
 def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
-                      padding: Size | None = None, total_padding: Size | None = None) -> Pair:
+                      padding: Size | None = None, total_padding: Size | None = None,
+                      window: str = "kernel") -> Pair:
     """Output (height, width) of a convolution or pooling window -- the notes' formula.
 
     ``floor((n_h - k_h + p_h + s_h) / s_h) x floor((n_w - k_w + p_w + s_w) / s_w)``
@@ -70,6 +73,8 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
         stride: the step between windows.
         padding: zeros added on each side (PyTorch's convention).
         total_padding: zeros added in all along each direction (the notes' ``p``).
+        window: what the window is called in a message: "kernel", "pooling window", or
+            "dilated kernel" when ``kernel_size`` is a dilated kernel's span.
 
     Returns:
         The output's (height, width).
@@ -101,8 +106,9 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
     for axis, (n_i, k_i, p_i) in zip(("height", "width"), zip(n, k, p)):
         if k_i > n_i + p_i:
             raise ValueError(
-                f"the kernel ({k_i}) is larger than the padded input ({n_i} + {p_i} = {n_i + p_i}) "
-                f"in {axis}: there is no position to put it; use more padding or a smaller kernel"
+                f"the {window} ({k_i}) is larger than the padded input ({n_i} + {p_i} = "
+                f"{n_i + p_i}) in {axis}: there is no position to put it; use more padding or a "
+                f"smaller {window.split()[-1]}"
             )
     return tuple((n_i - k_i + p_i + s_i) // s_i for n_i, k_i, p_i, s_i in zip(n, k, p, s))
 
@@ -118,7 +124,11 @@ def same_padding(kernel_size: Size) -> Pair:
 
 
 def check_matrices(X: torch.Tensor, K: torch.Tensor) -> None:
-    """Raise ``ValueError`` unless the input ``X`` and the kernel ``K`` are both 2-D (``corr2d``'s)."""
+    """Raise ``ValueError`` unless the input ``X`` and the kernel ``K`` are both 2-D tensors
+    (``corr2d``'s) whose sums cannot overflow (not uint8, int8, int16 or bool)."""
+    require_tensor(X, "X", "corr2d")
+    require_tensor(K, "K", "corr2d")
+    require_exact_sums(torch.result_type(X, K), "X and K", "corr2d")
     if X.dim() != 2 or K.dim() != 2:
         raise ValueError(f"corr2d takes 2-D tensors, got X {tuple(X.shape)} and K {tuple(K.shape)}")
 
@@ -148,7 +158,11 @@ def convolve2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
 
 def check_channels(X: torch.Tensor, K: torch.Tensor, kernel_dims: int) -> None:
-    """Raise ``ValueError`` unless ``X`` is (c_i, h, w) and ``K`` has ``kernel_dims`` dimensions and c_i."""
+    """Raise ``ValueError`` unless ``X`` is (c_i, h, w) and ``K`` has ``kernel_dims`` dimensions and c_i
+    (both tensors, whose sums cannot overflow)."""
+    require_tensor(X, "X", "the convolution")
+    require_tensor(K, "K", "the convolution")
+    require_exact_sums(torch.result_type(X, K), "X and K", "the convolution")
     if X.dim() != 3:
         raise ValueError(f"X must be (channels, height, width), got shape {tuple(X.shape)}")
     if K.dim() != kernel_dims:
@@ -165,6 +179,10 @@ def check_1x1(X: torch.Tensor, K: torch.Tensor) -> None:
     check_channels(X, K, kernel_dims=4)
     if K.shape[-2:] != (1, 1):
         raise ValueError(f"a 1x1 convolution needs a (c_o, c_i, 1, 1) kernel, got {tuple(K.shape)}")
+    if X.dtype != K.dtype:  # a matrix product takes one number type
+        raise ValueError(f"X is {str(X.dtype).removeprefix('torch.')} and K "
+                         f"{str(K.dtype).removeprefix('torch.')}: a matrix product needs one "
+                         "type; pass both as floats, e.g. X.float() and K.float()")
 
 
 def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
@@ -217,9 +235,19 @@ def conv2d(X: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
     Returns:
         The output, c_o x out_h x out_w.
 
+    ``X``, ``weight`` and ``bias`` may be numpy arrays and of any number type
+    (``core.inputs``): they are computed in one floating type (float64 if any is).
+
     Raises:
         ValueError: the channels or the bias do not match, or the kernel does not fit.
     """
+    parts = [as_tensor(part, name) for part, name in ((X, "X"), (weight, "weight"), (bias, "bias"))
+             if part is not None]
+    dtype = torch.result_type(*parts[:2]) if len(parts) < 3 else torch.promote_types(
+        torch.result_type(*parts[:2]), parts[2].dtype)
+    dtype = dtype if dtype.is_floating_point and dtype != torch.float16 else torch.float32
+    X, weight, *rest = [part.to(dtype) for part in parts]
+    bias = rest[0] if rest else None
     check_channels(X, weight, kernel_dims=4)
     s = as_pair(stride, "stride")
     q = as_pair(padding, "padding")

@@ -13,6 +13,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from cnn_helpers.core.inputs import require_tensor
 from cnn_helpers.ops.convolution import (
     Pair,
     Size,
@@ -26,6 +27,7 @@ MODES = ("max", "avg")
 
 def check_pooling_input(X: torch.Tensor, mode: str) -> None:
     """Raise ``ValueError`` unless ``mode`` is "max" or "avg" and ``X`` is (h, w) or (c, h, w)."""
+    require_tensor(X, "X", "pool2d")
     if mode not in MODES:
         raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
     if X.dim() not in (2, 3):
@@ -44,12 +46,18 @@ def pooling_output_shape(input_size: Size, pool_size: Size, *, stride: Size | No
     k = as_pair(pool_size, "pool_size")
     s = as_pair(k if stride is None else stride, "stride")
     q = as_pair(padding, "padding")
-    _check_non_negative(q, "padding")
-    if q[0] > k[0] // 2 or q[1] > k[1] // 2:
-        raise ValueError(
-            f"padding {q} is more than half the window {k}: some windows would hold only padding"
-        )
-    return conv_output_shape(input_size, k, stride=s, padding=q)
+    check_pooling_padding(k, q)
+    return conv_output_shape(input_size, k, stride=s, padding=q, window="pooling window")
+
+
+def check_pooling_padding(window: Pair, padding: Pair) -> None:
+    """Raise ``ValueError`` for a negative padding, or one of more than half the ``window``
+    (its span, for a dilated window): PyTorch refuses it, as some windows would hold only
+    padding. Used by ``pool2d`` and by the receptive-field table (``ops.receptive``)."""
+    _check_non_negative(padding, "padding")
+    if padding[0] > window[0] // 2 or padding[1] > window[1] // 2:
+        raise ValueError(f"padding {padding} is more than half the window {window}: some "
+                         "windows would hold only padding")
 
 
 def pool2d(X: torch.Tensor, pool_size: Size, mode: str = "max", *, stride: Size | None = None,

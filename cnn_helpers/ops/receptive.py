@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from cnn_helpers.ops.convolution import Pair, Size, as_pair, conv_output_shape
+from cnn_helpers.ops.pooling import check_pooling_padding
 
 # Layers that change nothing spatially: the receptive field passes through.
 _POINTWISE = (
@@ -51,10 +52,11 @@ class LayerGeometry:
     stride: Pair = (1, 1)
     padding: Pair = (0, 0)  # per side, as in PyTorch
     dilation: Pair = (1, 1)
+    pooling: bool = False  # a pooling window: padding at most half of it (PyTorch's rule)
 
     @classmethod
     def make(cls, name: str, kernel: Size, stride: Size = 1, padding: Size = 0,
-             dilation: Size = 1) -> LayerGeometry:
+             dilation: Size = 1, pooling: bool = False) -> LayerGeometry:
         """A layer's geometry from ints or (height, width) pairs, checked (notes 1.2).
 
         Args:
@@ -63,13 +65,14 @@ class LayerGeometry:
             stride: the step between windows.
             padding: zeros added on each side.
             dilation: the step between the window's taps.
+            pooling: a pooling layer (padding checked as by ``ops.pool2d`` and PyTorch).
 
         Returns:
             The geometry, every value a (height, width) pair.
 
         Raises:
-            ValueError: a value that is not an int or a pair, kernel, stride or
-                dilation below 1, or a negative padding.
+            ValueError: a value that is not an int or a pair, kernel, stride or dilation
+                below 1, a negative padding, or a pooling padding over half the window.
         """
         geometry = cls(
             name,
@@ -77,12 +80,22 @@ class LayerGeometry:
             as_pair(stride, "stride"),
             as_pair(padding, "padding"),
             as_pair(dilation, "dilation"),
+            pooling,
         )
-        if min(geometry.kernel + geometry.stride + geometry.dilation) < 1:
-            raise ValueError(f"{name}: kernel, stride and dilation must be at least 1")
-        if min(geometry.padding) < 0:
-            raise ValueError(f"{name}: padding cannot be negative")
+        geometry.check()
         return geometry
+
+    def check(self) -> None:
+        """``make``'s checks, for a geometry built directly: a ``ValueError`` naming the layer."""
+        if min(self.kernel + self.stride + self.dilation) < 1:
+            raise ValueError(f"{self.name}: kernel, stride and dilation must be at least 1")
+        if min(self.padding) < 0:
+            raise ValueError(f"{self.name}: padding cannot be negative")
+        if self.pooling:
+            try:
+                check_pooling_padding(self.span, self.padding)
+            except ValueError as error:
+                raise ValueError(f"{self.name}: {error}") from None
 
     @property
     def span(self) -> Pair:
@@ -176,7 +189,8 @@ def layer_geometry(layer: nn.Module, name: str = "") -> LayerGeometry | None:
             raise ValueError(f"{name}: ceil_mode is not supported")
         stride = layer.stride if layer.stride is not None else layer.kernel_size
         return LayerGeometry.make(
-            name, layer.kernel_size, stride, layer.padding, getattr(layer, "dilation", 1)
+            name, layer.kernel_size, stride, layer.padding, getattr(layer, "dilation", 1),
+            pooling=not isinstance(layer, nn.Conv2d),
         )
     if isinstance(layer, _POINTWISE):
         return None
@@ -218,6 +232,8 @@ def receptive_field(model: nn.Module | Sequence[LayerGeometry],
                 geometries.append(geometry)
     else:
         geometries = list(model)
+        for geometry in geometries:  # one built directly, not by make: the same checks
+            geometry.check()
     size = as_pair(input_size, "input_size")
     r, jump, start, gaps = (1, 1), (1, 1), (0, 0), False
     rows = []

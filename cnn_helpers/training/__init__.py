@@ -20,7 +20,7 @@ piece, in the order ``fit`` uses them:
 ==================  ==================================================================
 """
 
-from cnn_helpers.training.checkpoints import load_checkpoint, save_checkpoint
+from cnn_helpers.training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from cnn_helpers.training.checks import JUDGED_EPOCHS, judged_accuracy, plateau_exit
 from cnn_helpers.training.errors import TrainingDiverged, TrainingOutOfMemory, has_batch_norm
 from cnn_helpers.training.evaluate import evaluate_accuracy, predict, show_predictions
@@ -33,7 +33,7 @@ from cnn_helpers.training.speed import SEEDED_CPU_THREADS, SPEEDUP_MIN_PARAMETER
 
 __all__ = [
     "fit", "train_step", "Speed", "History", "evaluate_accuracy", "predict", "show_predictions",
-    "save_checkpoint", "load_checkpoint", "init_default", "init_xavier", "INITIALIZERS",
+    "save_checkpoint", "load_checkpoint", "CheckpointError", "init_default", "init_xavier", "INITIALIZERS",
     "TrainingDiverged", "TrainingOutOfMemory", "has_batch_norm", "check_image_size",
     "image_size_error", "LARGEST_SIDE_TRIED", "judged_accuracy",
     "plateau_exit", "JUDGED_EPOCHS", "SEEDED_CPU_THREADS", "SPEEDUP_MIN_PARAMETERS",

@@ -2,15 +2,40 @@
 
 A pair of tensors ``(X, y)`` is moved to the device once and each batch is
 indexed there (no DataLoader, no worker processes); any iterable of
-``(X, y)`` batches works too (e.g. ``d2l.load_data_fashion_mnist``).
+``(X, y)`` batches works too (e.g. ``d2l.load_data_fashion_mnist``). Images and
+labels may come from numpy and be of any number type: ``core.inputs`` converts them
+(a pair once, a loader's batches one by one), saying so once where it interprets.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch.nn import functional as F
+
+from cnn_helpers.core.inputs import SayOnce, image_tensor, label_tensor
+
+
+def as_pair(data, say: SayOnce):
+    """A pair ``(X, y)`` of tensors or numpy arrays as float32/uint8 images and int64 labels
+    (``core.inputs``; notes go to ``say``); anything else (a loader) as it is.
+
+    Raises ``ValueError`` for NaN images or labels, labels with fractions, and images and
+    labels of different lengths.
+    """
+    if not (isinstance(data, (tuple, list)) and len(data) == 2
+            and all(isinstance(part, (torch.Tensor, np.ndarray)) for part in data)):
+        return data
+    X, note = image_tensor(data[0])
+    say(note)
+    y, note = label_tensor(data[1])
+    say(note)
+    if len(X) != len(y):
+        raise ValueError(f"the data holds {len(X)} images but {len(y)} labels: give one label "
+                         "per image")
+    return X, y
 
 
 def _is_tensor_pair(data) -> bool:
@@ -57,13 +82,18 @@ def _number_of_batches(data, batch_size: int) -> int | None:
 
 
 class _Prepare:
-    """Per batch on the device: to float, resize, channels-last."""
+    """Per batch on the device: to float, resize, channels-last; with ``convert`` (a loader's
+    batches, not yet converted) first ``core.inputs``' conversions, each note said once."""
 
-    def __init__(self, device, resize, channels_last):
+    def __init__(self, device, resize, channels_last, convert: bool = False,
+                 say: SayOnce | None = None):
         self.device, self.channels_last = device, channels_last
         self.size = (resize, resize) if isinstance(resize, int) else resize
+        self.convert, self.say = convert, say or SayOnce()
 
     def __call__(self, X, y):
+        if self.convert:  # on the CPU, before the copy: no wait for the device
+            X, y = as_pair((X, y), self.say)
         X = X.to(self.device, non_blocking=True)
         y = y.to(self.device, non_blocking=True)
         if X.dtype == torch.uint8:

@@ -50,7 +50,8 @@ def stopped_plainly(run: Run, history: History) -> Iterator[None]:
     except KeyboardInterrupt:
         history.interrupted = True
         print(f"Interrupted at epoch {run.epoch}, batch {run.batch}: keeping the model as it is "
-              f"and the history of the {history.epochs} finished epoch(s).")
+              f"and the history of the {history.epochs} finished epoch(s)."
+              + _what_the_checkpoint_holds(run, history))
     except torch.OutOfMemoryError as error:
         if run.device.type == "cuda":
             torch.cuda.empty_cache()
@@ -60,6 +61,18 @@ def stopped_plainly(run: Run, history: History) -> Iterator[None]:
             + (f" with images resized to {run.resize}" if run.resize else "")
             + f". Try fit(..., batch_size={smaller}) (or a smaller resize / width)."
         ) from error
+
+
+def _what_the_checkpoint_holds(run: Run, history: History) -> str:
+    """After Ctrl-C: which epoch ``fit``'s checkpoint file holds, truthfully ('' without one)."""
+    if run.checkpoint is None:
+        return ""
+    if run.saved_epoch == 0:
+        return f" No checkpoint was saved in this run ({run.checkpoint} is as it was before)."
+    if run.saved_epoch == history.epochs:
+        return f" The checkpoint {run.checkpoint} holds epoch {run.saved_epoch}."
+    return (f" The checkpoint {run.checkpoint} holds epoch {run.saved_epoch}, whole: epoch "
+            f"{history.epochs}'s was not saved (the interruption came before it was complete).")
 
 
 # -- batch norm and batches of one example -------------------------------------------------

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from cnn_helpers.training.batches import _batches, _is_tensor_pair, _place, _Prepare
+from cnn_helpers.core.inputs import SayOnce, image_tensor
+from cnn_helpers.training.batches import _batches, _is_tensor_pair, _place, _Prepare, as_pair
 from cnn_helpers.training.sizes import _forward
 from cnn_helpers.training.speed import Speed
 
@@ -18,27 +19,32 @@ if TYPE_CHECKING:
 def evaluate_accuracy(net: nn.Module, data, batch_size: int = 1024,
                       device: str | torch.device | None = None,
                       resize: int | tuple[int, int] | None = None,
-                      speed: Speed | None = None) -> float:
+                      speed: Speed | None = None, *, _say: SayOnce | None = None) -> float:
     """The fraction of ``data`` classified right (chapter 3: the test accuracy after each epoch).
 
     Args:
         net: the classifier (put in eval mode).
-        data: a tensor pair ``(X, y)`` or an iterable of ``(X, y)`` batches.
+        data: a pair ``(X, y)`` of tensors or numpy arrays (any number type:
+            ``core.inputs``) or an iterable of ``(X, y)`` batches.
         batch_size: images per forward pass, for a tensor pair.
         device: where to compute (None: where the net's parameters are).
         resize: the image side the net expects, applied per batch on the device.
         speed: mixed precision and channels-last, as in ``fit`` (None: automatic).
+        _say: ``fit``'s, so that a conversion note is said once per run, not per epoch.
 
     Returns:
         The accuracy, from 0 to 1.
 
     Raises:
         ValueError: naming the ``resize=`` to pass when the net cannot take
-            images of this size.
+            images of this size; for data ``core.inputs`` refuses (NaN, labels
+            with fractions).
     """
     device = torch.device(device) if device is not None else next(net.parameters()).device
     speed = (speed or Speed()).resolve(device, net)
-    prepare = _Prepare(device, resize, speed.channels_last)
+    say = _say or SayOnce()
+    data = as_pair(data, say)
+    prepare = _Prepare(device, resize, speed.channels_last, not _is_tensor_pair(data), say)
     if _is_tensor_pair(data):
         data = _place(data, device)
     net.eval()
@@ -56,13 +62,16 @@ def predict(net: nn.Module, images: torch.Tensor,
             resize: int | tuple[int, int] | None = None) -> torch.Tensor:
     """Predicted labels of a batch of images (on the net's device; returned on the CPU).
 
-    Raises a ``ValueError`` naming the ``resize=`` to pass when the net cannot
-    take images of this size.
+    ``images``: N x C x H x W (or N x H x W), a tensor or a numpy array of any
+    number type (``core.inputs``). Raises a ``ValueError`` naming the ``resize=``
+    to pass when the net cannot take images of this size, or for NaN pixels.
     """
     return _predict(net, images, resize, "predict")
 
 
 def _predict(net: nn.Module, images: torch.Tensor, resize, caller: str) -> torch.Tensor:
+    images, note = image_tensor(images)
+    SayOnce()(note)
     device = next(net.parameters()).device
     net.eval()
     with torch.no_grad():

@@ -12,7 +12,11 @@ PLOT_SIZE, PLOT_DPI, PLOT_FONT_SIZE = (8, 4.5), 80, 13
 
 @dataclass
 class History:
-    """Per-epoch numbers of one ``fit`` run (lists, one entry per finished epoch)."""
+    """Per-epoch numbers of one ``fit`` run (lists, one entry per finished epoch).
+
+    ``record`` adds an epoch whole or not at all, so the lists always have one length
+    (``test_acc`` may be empty: a run without test data).
+    """
 
     device: str = "cpu"
     train_loss: list[float] = field(default_factory=list)
@@ -26,14 +30,48 @@ class History:
     def epochs(self) -> int:
         return len(self.train_loss)
 
+    def record(self, train_loss: float, train_acc: float, examples_per_s: float,
+               epoch_seconds: float, test_acc: float | None = None) -> None:
+        """Add one finished epoch's numbers, all of them or -- interrupted -- none."""
+        lists = self._lists()
+        lengths = [len(values) for values in lists.values()]
+        try:
+            self.train_loss.append(train_loss)
+            self.train_acc.append(train_acc)
+            self.examples_per_s.append(examples_per_s)
+            self.epoch_seconds.append(epoch_seconds)
+            if test_acc is not None:
+                self.test_acc.append(test_acc)
+        except BaseException:  # e.g. Ctrl-C between two appends: back to the last whole epoch
+            for values, length in zip(lists.values(), lengths):
+                del values[length:]
+            raise
+
+    def _lists(self) -> dict[str, list[float]]:
+        return {"train_loss": self.train_loss, "train_acc": self.train_acc,
+                "test_acc": self.test_acc, "examples_per_s": self.examples_per_s,
+                "epoch_seconds": self.epoch_seconds}
+
+    def check(self) -> None:
+        """Raise a ``ValueError`` naming the lists when they do not hold one entry per epoch
+        (a list may be empty: a number that was not measured)."""
+        lengths = {name: len(values) for name, values in self._lists().items() if values}
+        if len(set(lengths.values())) > 1:
+            listed = ", ".join(f"{name} {length}" for name, length in lengths.items())
+            raise ValueError(f"this History's lists differ in length ({listed}): an epoch was "
+                             "recorded in part, so its numbers cannot be paired by epoch")
+
     def summary(self) -> str:
-        """One line, like the last line d2l prints."""
+        """One line, like the last line d2l prints (a ``ValueError`` from ``check`` first)."""
+        self.check()
         if not self.epochs:
             return "no finished epoch: " + no_epoch_reason(self)
         test = f", test acc {self.test_acc[-1]:.3f}" if self.test_acc else ""
-        speed = sum(self.examples_per_s) / self.epochs
-        return (f"loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}{test}; "
-                f"{speed:,.0f} examples/s on {self.device}, {self.epochs} epochs"
+        train = f", train acc {self.train_acc[-1]:.3f}" if self.train_acc else ""
+        speed = (f"; {sum(self.examples_per_s) / self.epochs:,.0f} examples/s"
+                 if self.examples_per_s else "; trained")
+        return (f"loss {self.train_loss[-1]:.3f}{train}{test}{speed} on {self.device}, "
+                f"{self.epochs} epochs"
                 + (" (interrupted)" if self.interrupted else ""))
 
     def as_dict(self) -> dict:
@@ -43,16 +81,19 @@ class History:
         """Loss and accuracies against the epoch, on ``ax`` (a new figure if None).
 
         Sized for a projector: 640 x 360 px, text as large as the notebook's body
-        text (``PLOT_FONT_SIZE``), thick lines, a tick on whole epochs only.
+        text (``PLOT_FONT_SIZE``), thick lines, a tick on whole epochs only. Raises the
+        ``ValueError`` of ``check`` when the lists differ in length.
         """
         import matplotlib.pyplot as plt
         from matplotlib.ticker import MaxNLocator
 
+        self.check()
         if ax is None:
             _, ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI, layout="constrained")
         epochs = range(1, self.epochs + 1)
         ax.plot(epochs, self.train_loss, lw=2.5, label="train loss")
-        ax.plot(epochs, self.train_acc, "--", lw=2.5, label="train acc")
+        if self.train_acc:
+            ax.plot(epochs, self.train_acc, "--", lw=2.5, label="train acc")
         if self.test_acc:
             ax.plot(epochs, self.test_acc, ":", lw=3, label="test acc")
         ax.set_xlabel("epoch", fontsize=PLOT_FONT_SIZE)

@@ -76,7 +76,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
         speed: mixed precision, channels-last, CUDA-graph replay (``Speed``;
             None: each chosen for the device and the net's size).
         live: progress bar and plot (None: in a notebook only).
-        checkpoint: a path to save state_dicts to after each epoch.
+        checkpoint: a path to save state_dicts to after each epoch (each save replaces
+            the last one whole: interrupted, the file holds the last epoch saved).
         augment: a function applied to every training batch on the device,
             e.g. ``cnn_helpers.augment.random_shift`` (never to the test data;
             no CUDA graph then, as each batch's randomness differs).
@@ -84,7 +85,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
 
     Returns:
         The ``History``; after Ctrl-C (KeyboardInterrupt), the epochs finished
-        so far, marked ``interrupted``, with the model kept as it is.
+        so far (each whole), marked ``interrupted``, with the model kept as it is;
+        ``fit`` then prints which epoch the checkpoint holds.
 
     Raises:
         TrainingDiverged: when the loss becomes NaN/inf (naming the learning rate).
@@ -97,6 +99,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
     run = prepare(net, train_data, test_data, lr, batch_size=batch_size, device=device, init=init,
                   seed=seed, optimizer=optimizer, resize=resize, speed=speed, augment=augment)
     history = History(device=str(run.device))
+    run.checkpoint = checkpoint
     with (LiveView(live, epochs, run.n_batches) as view,
           machine_settings(run.device, seeded=seed is not None),
           stopped_plainly(run, history)):  # Ctrl-C: the history so far; out of memory: advice
@@ -120,16 +123,15 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                 raise ValueError(_ONE_EXAMPLE_BATCHES if run.said_dropped
                                  else "the training data gave no batches")
             _check_finite(float(run.loss_sum) / seen, epoch, run.batch, lr, history)
-            history.train_loss.append(float(run.loss_sum) / seen)
-            history.train_acc.append(float(run.correct) / seen)
-            history.examples_per_s.append(seen / train_seconds)
-            if test_data is not None:
-                history.test_acc.append(evaluate_accuracy(net, run.test_data, batch_size,
-                                                          run.device, resize, run.speed))
+            test_acc = None if test_data is None else evaluate_accuracy(
+                net, run.test_data, batch_size, run.device, resize, run.speed, _say=run.say)
+            # the epoch's numbers go in together: a Ctrl-C above leaves none of them
+            history.record(float(run.loss_sum) / seen, float(run.correct) / seen,
+                           seen / train_seconds, time.perf_counter() - start, test_acc)
             view.show_epoch(history)
-            history.epoch_seconds.append(time.perf_counter() - start)
-            if checkpoint is not None:
+            if checkpoint is not None:  # written whole or not at all: the last one stays
                 save_checkpoint(checkpoint, net, run.optimizer, history)
+                run.saved_epoch = epoch
             for callback in callbacks:
                 callback(epoch, history, net)
     return history

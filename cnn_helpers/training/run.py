@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
 from torch import nn
 
 from cnn_helpers.core.devices import try_gpu
+from cnn_helpers.core.inputs import SayOnce
 from cnn_helpers.training.batches import (
     _batches,
     _is_tensor_pair,
     _number_of_batches,
     _place,
     _Prepare,
+    as_pair,
 )
 from cnn_helpers.training.errors import _ONE_EXAMPLE_BATCHES, has_batch_norm
 from cnn_helpers.training.initialization import INITIALIZERS
@@ -57,11 +60,15 @@ class Run:
     batch: int = 0
     said_dropped: bool = False
     checked_size: bool = False
+    checkpoint: Path | str | None = None  # fit's checkpoint file, if any
+    saved_epoch: int = 0  # the last epoch written to it whole (0: none in this run)
+    say: SayOnce = field(default_factory=SayOnce)  # each conversion note once per run
 
     def __post_init__(self):
         self.loss_sum = torch.zeros((), device=self.device)
         self.correct = torch.zeros((), device=self.device)
-        self.to_device = _Prepare(self.device, self.resize, self.speed.channels_last)
+        self.to_device = _Prepare(self.device, self.resize, self.speed.channels_last,
+                                  convert=not _is_tensor_pair(self.train_data), say=self.say)
         self.refresh = max(1, (self.n_batches or 50) // 10)  # ~10 times per epoch
 
     def start_epoch(self, epoch: int) -> None:
@@ -130,8 +137,11 @@ def prepare(net: nn.Module, train_data, test_data, lr: float, *, batch_size: int
 
     Raises:
         ValueError: for an unknown ``init``, a speed-up the device or the data
-            cannot have, or batches of one example for a net with batch norm.
+            cannot have, batches of one example for a net with batch norm, or data
+            ``core.inputs`` refuses (NaN, labels with fractions, pixels beyond 0-255).
     """
+    say = SayOnce()  # numpy data, other number types: converted once, said once
+    train_data, test_data = as_pair(train_data, say), as_pair(test_data, say)
     device = torch.device(device) if device is not None else try_gpu()
     speed = (speed or Speed()).resolve(device, net)
     generator = None
@@ -167,7 +177,7 @@ def prepare(net: nn.Module, train_data, test_data, lr: float, *, batch_size: int
             raise ValueError(_ONE_EXAMPLE_BATCHES)
         n_batches -= len(train_data[1]) % batch_size == 1
     return Run(net, optimizer, device, speed, cuda_graph, scaler, train_data, test_data,
-               generator, batch_size, resize, augment, drop_single, n_batches)
+               generator, batch_size, resize, augment, drop_single, n_batches, say=say)
 
 
 def _sgd(net: nn.Module, lr: float, device: torch.device) -> torch.optim.Optimizer:

@@ -13,6 +13,20 @@ import numpy as np
 import torch
 
 from cnn_helpers.core import render
+from cnn_helpers.core.inputs import SayOnce, image_tensor, label_tensor
+
+# Shown only on a widget whose kernel is gone (JupyterLab marks its views
+# "jupyter-widgets-disconnected"): a notebook reopened from its saved state, or after a kernel
+# restart. Its controls still move but nothing redraws; this says why, on the widget itself,
+# instead of ipywidgets' red broken-link icon beside every part of it.
+STALE_NOTE = """<style>
+.cnn-explorer .cnn-stale-note { display: none; }
+.cnn-explorer.jupyter-widgets-disconnected .cnn-stale-note { display: block; }
+.cnn-explorer.jupyter-widgets-disconnected::before,
+.cnn-explorer .jupyter-widgets-disconnected::before { content: none; display: none; }
+</style><div class="cnn-stale-note" style="color:#8a5300; line-height:1.35">&#10227; This is the
+picture saved with the notebook: its kernel is gone, so the controls redraw nothing.
+<b>Run the cell again</b> (Shift+Enter) to use them.</div>"""
 
 
 class Explorer:
@@ -29,9 +43,22 @@ class Explorer:
         self.message = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
         self.error: str | None = None
         self.last_update_ms = 0.0
-        self.root: widgets.Widget = widgets.VBox()
+        self._stale_note = widgets.HTML(STALE_NOTE)
+        self.root = widgets.VBox()
         self._controls: dict[str, widgets.ValueWidget] = {}
         self._updating = False
+
+    @property
+    def root(self) -> widgets.Box:
+        """The widget shown in the notebook; the explorer's note for a stale copy comes first."""
+        return self._root
+
+    @root.setter
+    def root(self, box: widgets.Box) -> None:
+        box.add_class("cnn-explorer")
+        if self._stale_note not in box.children:
+            box.children = (self._stale_note, *box.children)
+        self._root = box
 
     # -- controls -------------------------------------------------------------------
     def _register(self, name: str, control: widgets.ValueWidget) -> widgets.ValueWidget:
@@ -152,6 +179,26 @@ class Explorer:
         return bundle
 
 
+def viewer_inputs(images, labels=None) -> tuple:
+    """A viewer's ``images`` (N x C x H x W, or one H x W image) and ``labels`` from numpy
+    or of any number type, as float images in [0, 1] and int64 labels (``core.inputs``;
+    a note where it interprets). Anything else is left for the viewer's own check.
+
+    Raises:
+        ValueError: NaN pixels, whole-number pixels beyond 0-255, labels with fractions.
+    """
+    say = SayOnce()
+    if isinstance(images, (torch.Tensor, np.ndarray)) and images.ndim in (2, 4):
+        X, note = image_tensor(images[None] if images.ndim == 2 else images)
+        say(note)
+        X = X.float().div_(255) if X.dtype == torch.uint8 else X
+        images = X[0, 0] if images.ndim == 2 else X
+    if labels is not None and isinstance(labels, (torch.Tensor, np.ndarray)):
+        labels, note = label_tensor(labels)
+        say(note)
+    return images, labels
+
+
 class NetExplorer(Explorer):
     """Base class of the explorers that run a trained ``net`` on test ``images`` (chapters 3-10):
     the feature-map viewer, the network explorer and the Inception explorer."""
@@ -165,6 +212,7 @@ class NetExplorer(Explorer):
             net: the trained model.
             images: a batch of test images, N x C x H x W.
             labels: their true labels (N), shown beside the prediction; None, not shown.
+            (Both may be numpy arrays of any number type: ``viewer_inputs``.)
             classes: the class names, by label; None, the labels as numbers.
             resize: the side the images are resized to before the net sees them; None, none.
 
@@ -172,6 +220,7 @@ class NetExplorer(Explorer):
             ValueError: ``images`` is not a non-empty N x C x H x W tensor.
         """
         super().__init__()
+        images, labels = viewer_inputs(images, labels)
         if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
             shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
             raise ValueError(f"images must be a non-empty (N, C, H, W) tensor, got {shape}; "

@@ -33,7 +33,15 @@ import torch.nn.functional as F
 from cnn_helpers.core import render
 from cnn_helpers.core.images import PHOTOS, checkerboard, edge_image, photo
 from cnn_helpers.ops import conv_output_shape
-from cnn_helpers.widgets.common import Explorer, compact, picture, show, single_thread, titled
+from cnn_helpers.widgets.common import (
+    Explorer,
+    compact,
+    picture,
+    show,
+    single_thread,
+    titled,
+    viewer_inputs,
+)
 from cnn_helpers.widgets.kernel_readout import (
     CHECKERBOARD,
     CUSTOM,
@@ -71,7 +79,7 @@ class KernelExplorer(Explorer):
     def __init__(self, image: str | torch.Tensor = EDGE_IMAGE, kernel: str = "edge [1, -1]", *,
                  kernel_size: int = 3, custom: str = DEFAULT_CUSTOM, stride: int = 1,
                  padding: int = 0, row: int = 0, col: int = 0, photo_size: int = 256,
-                 display: int = 256) -> None:
+                 display: int = 200) -> None:
         """Build the controls and draw the first setting (notes 1.1, 1.3).
 
         Args:
@@ -85,7 +93,9 @@ class KernelExplorer(Explorer):
             row: the selected output element's row.
             col: the selected output element's column.
             photo_size: the side of the photos (256 keeps every update fast).
-            display: the side, in screen pixels, the pictures are enlarged to.
+            display: the side, in screen pixels, the pictures are enlarged to (and a larger
+                input, such as a 256x256 photo, shrunk to): at 200 the whole explorer fits a
+                1280x720 window beside JupyterLab's file browser, at every setting.
 
         Raises:
             ValueError: a 2-D tensor is not what ``image`` holds, or a starting value is
@@ -98,9 +108,11 @@ class KernelExplorer(Explorer):
             CHECKERBOARD: lambda: checkerboard(12, 3),
             **{f"photo: {name}": (lambda name=name: photo(name, photo_size)) for name in PHOTOS},
         }
-        if isinstance(image, torch.Tensor):
-            if image.dim() != 2:
-                raise ValueError(f"image must be a 2-D (height, width) tensor, got {tuple(image.shape)}")
+        if not isinstance(image, str):
+            image, _ = viewer_inputs(image)  # numpy, uint8, float64 ...: floats in [0, 1]
+            if not isinstance(image, torch.Tensor) or image.dim() != 2:
+                raise ValueError("image must be a 2-D (height, width) tensor or array, got "
+                                 f"{tuple(getattr(image, 'shape', ())) or type(image).__name__}")
             own = image.detach().float().cpu()
             self.inputs = {"your image": lambda: own, **self.inputs}
             image = "your image"
@@ -110,7 +122,7 @@ class KernelExplorer(Explorer):
         # one width: the controls line up, three columns fit beside JupyterLab's file browser
         style = {"description_width": "80px"}
         def narrow():  # a Layout each: show() hides a control through its own layout
-            return widgets.Layout(width="270px")
+            return widgets.Layout(width="262px")  # (a column is 270: no scrollbar in it)
 
         controls = [
             self._register("image", widgets.Dropdown(
@@ -123,7 +135,7 @@ class KernelExplorer(Explorer):
             self._register("custom", widgets.Textarea(
                 value=custom, description="your kernel", continuous_update=False, style=style,
                 placeholder="rows on lines, e.g.\n1 0 -1\n2 0 -2\n1 0 -1",
-                layout=widgets.Layout(width="270px", height="5.5em"))),
+                layout=widgets.Layout(width="262px", height="4.4em"))),
             self._register("stride", widgets.IntSlider(
                 value=stride, min=1, max=4, description="stride", style=style, layout=narrow())),
             self._register("padding", widgets.IntSlider(
@@ -136,22 +148,25 @@ class KernelExplorer(Explorer):
         self.input_picture = picture()
         self.zoom_picture = picture()
         self.output_picture = picture()
+        self.zoom_picture.layout.width = "120px"
         self.zoom_box = titled("zoom on the window", self.zoom_picture)
         self.products_table = widgets.HTML()
         self.shape_readout = widgets.HTML()
-        self.output_legend = widgets.HTML(layout=widgets.Layout(max_width="300px"))
-        input_legend = widgets.HTML("<small>blue: padding (zeros); green: the window</small>",
-                                    layout=widgets.Layout(max_width="300px"))
+        legend_layout = {"max_width": f"{display}px", "min_width": "150px"}
+        self.output_legend = widgets.HTML(layout=widgets.Layout(**legend_layout))
+        input_legend = widgets.HTML(compact("<small>blue: padding (zeros); green: the window"
+                                            "</small>"), layout=widgets.Layout(**legend_layout))
+        # the pictures beside the products (a 9x9 table is as tall as a picture), the zoom and
+        # the shape below: at every setting the explorer fits 1280x720 beside the file browser
         self.body = widgets.VBox([
             widgets.HBox([
                 widgets.VBox([titled("padded input", self.input_picture), input_legend]),
-                self.zoom_box,
                 widgets.VBox([titled("output feature map", self.output_picture),
                               self.output_legend]),
-            ], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start",
-                                     grid_gap="24px")),
-            widgets.HBox([self.products_table, self.shape_readout],
-                         layout=widgets.Layout(flex_flow="row wrap", grid_gap="24px")),
+                self.products_table,
+            ], layout=widgets.Layout(align_items="flex-start", grid_gap="16px")),
+            widgets.HBox([self.zoom_box, self.shape_readout],
+                         layout=widgets.Layout(align_items="flex-start", grid_gap="24px")),
         ])
         # controls in three columns: what to convolve | how | which output element
         self.root = widgets.VBox([
@@ -246,7 +261,8 @@ class KernelExplorer(Explorer):
         self.products_table.value = products_html(window, K, products, value, (row, col))
         formula = output_size_formula(tuple(X.shape), (k_h, k_w), stride, padding)
         self.shape_readout.value = (
-            "<b>output shape</b><pre style='line-height:1.3'>" + html.escape(formula) + "</pre>")
+            "<b>output shape</b><pre style='line-height:1.3;margin:2px 0'>" + html.escape(formula)
+            + "</pre>")
         return KernelReadout(tuple(Y.shape), formula, (row, col), value, products, window, K, Y)
 
     def _cached(self, name: str, key: Hashable, compute: Callable[[], object]) -> object:
@@ -269,7 +285,7 @@ class KernelExplorer(Explorer):
         (top, left), (k_h, k_w) = corner, kernel_shape
         mark_window(rgb, slice(top, top + k_h), slice(left, left + k_w), factor)
         self.input_picture.value = render.png_bytes(rgb)
-        self.input_picture.layout.width = f"{rgb.shape[1]}px"
+        self.input_picture.layout.width = f"{min(rgb.shape[1], self.display)}px"
 
         show(self.zoom_box, factor < 8)
         if factor < 8:  # the window and three pixels around it, enlarged
@@ -285,5 +301,5 @@ class KernelExplorer(Explorer):
         row, col = position
         mark_window(rgb, slice(row, row + 1), slice(col, col + 1), factor)
         self.output_picture.value = render.png_bytes(rgb)
-        self.output_picture.layout.width = f"{rgb.shape[1]}px"
+        self.output_picture.layout.width = f"{min(rgb.shape[1], self.display)}px"
         self.output_legend.value = compact(f"<small>{html.escape(legend)}; {out_h} x {out_w}</small>")

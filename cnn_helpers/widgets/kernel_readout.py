@@ -204,7 +204,7 @@ def products_html(window: torch.Tensor, kernel: torch.Tensor, products: torch.Te
     font = "0.9em" if small else "0.75em"
     return (
         f"<b>output {position} = window &times; kernel, summed</b>"
-        f"<table style='border-collapse:collapse;font-size:{font};margin:4px 0'>"
+        f"<table style='border-collapse:collapse;font-size:{font};line-height:1.25;margin:4px 0'>"
         + "".join(cells) + "</table>"
         + f"<div>{html.escape(total)} = <b>{short_number(value)}</b></div>"
     )
@@ -254,8 +254,11 @@ def feature_map_picture(Y: torch.Tensor, factor: int) -> tuple[np.ndarray, str]:
         rgb = render.colorize(Y, cmap="RdBu_r", vmin=-bound, vmax=bound)
         legend = (f"blue = negative, white = 0, red = positive "
                   f"(full colour at +-{short_number(bound)}, 99% of the values)")
+    elif float(Y.max()) == 0:  # (a scale from 0 to 0 says nothing)
+        rgb = render.colorize(Y, vmin=0.0, vmax=1.0)
+        legend = "every value is 0 (black)"
     else:
-        rgb = render.colorize(Y, vmin=min(0.0, float(Y.min())), vmax=max(float(Y.max()), 1e-6))
+        rgb = render.colorize(Y, vmin=min(0.0, float(Y.min())), vmax=float(Y.max()))
         legend = f"black = 0, white = {short_number(float(Y.max()))}"
     return render.with_grid(render.upscale(rgb, factor), factor), legend
 

@@ -35,7 +35,7 @@ from cnn_helpers.figures import architecture
 from cnn_helpers.figures.architecture_items import Block, Layer, Parallel, Repeat
 from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.ops.receptive import layer_geometry, receptive_field
-from cnn_helpers.widgets.common import NetExplorer, picture, show, shown_at_own_size
+from cnn_helpers.widgets.common import NetExplorer, picture, show, shown_at_own_size, viewer_inputs
 from cnn_helpers.widgets.feature_maps import bars, colour_bar, layer_scale, tile
 
 THUMBNAIL = 56  # pixels, the longer side of a card's picture
@@ -196,6 +196,7 @@ class NetworkExplorer(NetExplorer):
             ValueError: the images are not N x C x H x W, the net is not an
                 nn.Sequential, or the images do not fit it.
         """
+        images, labels = viewer_inputs(images, labels)  # numpy, uint8, float64 ...
         if not isinstance(images, torch.Tensor) or images.dim() != 4 or len(images) == 0:
             raise ValueError("images must be a non-empty (N, C, H, W) tensor; "
                              "for one grey image use images[None, None]")

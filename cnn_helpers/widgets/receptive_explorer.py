@@ -64,7 +64,7 @@ class ReceptiveFieldExplorer(Explorer):
 
     def __init__(self, stack: str = "notes: two 2x2 layers (3x3)", *, custom: str = DEFAULT_CUSTOM,
                  input_size: int = 16, background: str = "grid", layer: int = -1,
-                 row: int = 0, col: int = 0, display: int = 240, map_display: int = 110) -> None:
+                 row: int = 0, col: int = 0, display: int = 200, map_display: int = 90) -> None:
         """Build the controls and draw the first setting (notes 1.2).
 
         Args:
@@ -115,9 +115,10 @@ class ReceptiveFieldExplorer(Explorer):
         self.maps = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap",
                                                        align_items="flex-start", grid_gap="12px"))
         self.statement = widgets.HTML()
-        self.table_view = widgets.HTML()
-        maps_caption = widgets.HTML(
-            "<b>feature maps</b>: green, the elements that feed the chosen element (red)")
+        # a long typed stack's table scrolls inside its box: the explorer keeps its height
+        self.table_view = widgets.HTML(layout=widgets.Layout(max_height="180px",
+                                                             overflow_y="auto"))
+        self.maps_caption = maps_caption = widgets.HTML()
         # the input beside what it means (statement, table); the feature maps below: the
         # whole explorer fits a 1280x720 window beside JupyterLab's file browser
         self.input_title.layout.max_width = f"{display + 20}px"
@@ -151,6 +152,7 @@ class ReceptiveFieldExplorer(Explorer):
                         value += self._controls[name].max + 1
                     self._set(name, value)
 
+    MAPS_SHOWN = 6  # feature maps shown at once: one row beside the file browser at 1280x720
     KEEP = 64  # results kept in self._models; a class typing many custom stacks stays bounded
 
     def _kept(self, key: Hashable, make: Callable[[], object]) -> object:
@@ -245,7 +247,8 @@ class ReceptiveFieldExplorer(Explorer):
                          partial(input_background, side, background, factor)).copy()
         mark_input(rgb, field, by_autograd, box, factor)
         self.input_picture.value = render.png_bytes(rgb)
-        self.input_picture.layout.width = f"{rgb.shape[1]}px"
+        # (a 256x256 input is shrunk to the display size: the explorer fits 1280x720)
+        self.input_picture.layout.width = f"{min(rgb.shape[1], self.display)}px"
         autograd = ("autograd's pixels dotted orange" if factor >= 4 else
                     "autograd's pixels too small to dot (the check beside compares them)")
         self.input_title.value = compact(f"<b>input {side}x{side}</b>: field in green, {autograd}")
@@ -258,9 +261,14 @@ class ReceptiveFieldExplorer(Explorer):
             self._map_pictures.append((title, image, widgets.VBox([title, image])))
         if len(self.maps.children) != len(table):
             self.maps.children = [box for _, _, box in self._map_pictures[: len(table)]]
+        first = max(0, layer - self.MAPS_SHOWN + 1)  # one row of maps: the chosen layer's last few
+        earlier = (f"; the last {self.MAPS_SHOWN} up to the chosen layer (choose an earlier "
+                   "layer to see the others)" if first else "")
+        self.maps_caption.value = ("<b>feature maps</b>: green, the elements that feed the "
+                                   f"chosen element (red){earlier}")
         for index, (title, image, box) in enumerate(self._map_pictures[: len(table)]):
-            show(box, index <= layer)
-            if index > layer:
+            show(box, first <= index <= layer)
+            if not first <= index <= layer:
                 continue
             out_h, out_w = table[index].output_size
             if index < layer:

@@ -99,16 +99,17 @@ def parse_stack(text: str) -> nn.Sequential:
             raise ValueError(f"layer {number} ({part!r}): give the kernel size, e.g. k=3")
         k, p, d = values["k"], values.get("p", 0), values.get("d", 1)
         s = values.get("s", k if kind == "pool" else 1)
-        LayerGeometry.make(f"layer {number}", k, s, p, d)  # raises for k, s, d < 1 or p < 0
+        if kind == "pool" and d != 1:
+            raise ValueError(f"layer {number} ({part!r}): pooling here has no dilation")
+        try:  # k, s, d < 1, p < 0, or a pooling padding PyTorch refuses (as ops.pool2d)
+            LayerGeometry.make(f"layer {number}", k, s, p, d, pooling=kind == "pool")
+        except ValueError as error:
+            raise ValueError(f"layer {number} ({part!r}): "
+                             f"{str(error).removeprefix(f'layer {number}: ')}") from None
         if max(k, s, p, d) > 64:
             raise ValueError(f"layer {number} ({part!r}): keep k, s, p and d at most 64")
         counts[kind] += 1
         if kind == "pool":
-            if d != 1:
-                raise ValueError(f"layer {number} ({part!r}): pooling here has no dilation")
-            if p > k // 2:
-                raise ValueError(f"layer {number} ({part!r}): pooling padding is at most half the "
-                                 f"window (p <= {k // 2})")
             layers[f"pool{counts['pool']}"] = nn.MaxPool2d(k, s, p)
         else:
             layers[f"conv{counts['conv']}"] = nn.Conv2d(1, 1, k, s, p, dilation=d)
@@ -177,9 +178,11 @@ def table_html(table: ReceptiveFieldTable, layer: int) -> str:
     def pair(values: tuple[int, int]) -> str:
         return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
 
-    head = ("<tr><th style='text-align:left'>layer</th><th>kernel, stride, padding</th>"
-            "<th>output</th>"
-            "<th>field r</th><th>jump j</th><th>start</th></tr>")
+    # headers padded apart: "field r", "jump j", "start" must not read as one phrase
+    th = "<th style='padding:2px 10px'>"
+    head = ("<tr><th style='text-align:left;padding:2px 10px 2px 3px'>layer</th>"
+            f"{th}kernel, stride, padding</th>{th}output</th>"
+            f"{th}field r</th>{th}jump j</th>{th}start</th></tr>")
     lines = []
     for index, (row, g) in enumerate(zip(table, table.geometries)):
         style = " style='background:#e6f4ea;font-weight:bold'" if index == layer else ""

@@ -205,6 +205,7 @@ def lab_server(sync_playwright, tmp_path_factory):
         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
         f"--LabApp.app_settings_dir={ROOT / 'jupyter-settings'}",  # as make lab
+        f"--config={ROOT / 'jupyter-settings' / 'jupyter_server_config.py'}",
     ]
     if getattr(os, "geteuid", lambda: None)() == 0:  # root on POSIX (Windows has no uid)
         command.append("--allow-root")
@@ -327,3 +328,13 @@ def lab(lab_server, browser):
         yield lab
     finally:
         lab.close()
+
+
+@pytest.fixture(scope="module")
+def ran_notebooks(lab, request):
+    """The notebooks of the session's widget cases (tests with a ``case`` parameter that names
+    a notebook), opened and run together (their kernels overlap); run once per session."""
+    selected = {item.callspec.params["case"].notebook for item in request.session.items
+                if hasattr(item, "callspec") and hasattr(item.callspec.params.get("case"),
+                                                         "notebook")}
+    return lab.run(sorted(selected))

@@ -10,14 +10,20 @@ import json
 import re
 import time
 import urllib.request
+from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.sign import NotebookNotary
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # the fixtures then skip (or fail) with a sentence
     PlaywrightTimeout = TimeoutError
 
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SETUP = "00_setup.ipynb"
 WIDGET_CELL = "WidgetCheck()"
 TIMEOUT_MS = 30_000
@@ -70,10 +76,55 @@ def test_a_reopened_notebook_still_shows_its_widget(lab):
         picture = cell.locator("img.cnn-picture").first
         picture.wait_for(state="visible", timeout=TIMEOUT_MS)
         assert picture.evaluate("image => image.naturalWidth") > 0
+        note = cell.locator(".cnn-stale-note").first
+        note.wait_for(state="visible", timeout=TIMEOUT_MS)  # "run the cell again", on the widget
+        broken_links = cell.locator(".jp-OutputArea").evaluate(_BROKEN_LINK_ICONS_JS)
         shown = cell.locator(".jp-OutputArea").inner_text()
     finally:  # (left open, its autosave would meet the next test's save of the same file)
         reopened.close()
     assert "model not found" not in shown and "6x8 input" in shown
+    assert "Run the cell again" in shown
+    assert broken_links == 0, f"{broken_links} red broken-link icons on the reopened widget"
+
+
+# ipywidgets marks each part of a widget without a kernel with a red broken-link icon
+# (a ::before with Font Awesome's chain-broken glyph); the course's widgets hide it.
+_BROKEN_LINK_ICONS_JS = """area => [...area.querySelectorAll('.jupyter-widgets-disconnected')]
+    .filter(e => !['none', 'normal', ''].includes(getComputedStyle(e, '::before').content))
+    .length"""
+
+
+def test_a_notebook_opened_from_its_saved_state_keeps_it_when_saved(lab):
+    """Open a chapter as the course ships it (widgets saved, not run), save it untouched:
+    every widget its outputs show keeps its saved state (JupyterLab alone saves none of
+    them; jupyter-settings/jupyter_server_config.py keeps them), so a reopen still shows it."""
+    name = "00_setup_as_shipped.ipynb"
+    target = lab.server.root / "notebooks" / name
+    shipped = json.loads((NOTEBOOKS / SETUP).read_text())
+    shown = [view["model_id"] for cell in shipped["cells"] for output in cell.get("outputs", [])
+             if (view := output.get("data", {}).get(WIDGET_VIEW))]
+    assert shown, f"{SETUP} as committed shows no widget: re-execute it (make execute)"
+    target.write_text(json.dumps(shipped, indent=1, ensure_ascii=False))
+    NotebookNotary(data_dir=str(lab.server.root.parent / "data")).sign(nbformat.read(
+        target, as_version=4))  # trusted, as make lab marks its copies
+    page = lab.new_page()
+    try:
+        page.goto(lab.server.notebook_url(name))
+        page.locator("img.cnn-picture").first.wait_for(state="visible", timeout=TIMEOUT_MS)
+        page.locator("#jp-main-statusbar").get_by_text("Python 3 (ipykernel) | Idle").wait_for(
+            timeout=TIMEOUT_MS)
+        page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        before = target.stat().st_mtime_ns
+        page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 30
+        while target.stat().st_mtime_ns == before:
+            assert time.monotonic() < deadline, "the notebook was not saved"
+            time.sleep(0.2)
+    finally:
+        page.close()
+    saved = json.loads(target.read_text())["metadata"]["widgets"][WIDGET_STATE]["state"]
+    missing = [model_id for model_id in shown if model_id not in saved]
+    assert not missing, f"saved without the state of the widgets it shows: {missing}"
 
 
 @pytest.fixture(scope="module")

@@ -134,14 +134,6 @@ WIDGETS = [
 CASES = [case for case in WIDGETS if (NOTEBOOKS / case.notebook).exists()]
 
 
-@pytest.fixture(scope="module")
-def ran_notebooks(lab, request):
-    """The notebooks of the selected cases, opened and run together (their kernels overlap)."""
-    selected = {item.callspec.params["case"].notebook for item in request.session.items
-                if hasattr(item, "callspec") and "case" in item.callspec.params}
-    return lab.run(sorted(selected))
-
-
 # -- driving one widget ---------------------------------------------------------------
 class WidgetDriver:
     """The rendered widget of one ``WidgetCase``: its text, pictures and one slider."""

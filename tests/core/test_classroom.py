@@ -130,3 +130,97 @@ def test_a_folder_that_is_no_checkout_of_the_course_is_refused_in_a_sentence(tmp
 def test_lab_settings_save_widget_state_with_the_notebook():
     overrides = json.loads((ROOT / "jupyter-settings" / "overrides.json").read_text())
     assert overrides["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True
+
+
+# -- issue 25, kind 5: the student's trust database is never renamed or emptied ----------------
+def _signed_student_notebook(tmp_path):
+    """A notebook of the student's own, trusted in a fresh Jupyter data folder."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('mine')")])
+    with NotebookNotary() as notary:
+        notary.sign(book)
+        database = Path(notary.db_file)
+    return book, database
+
+
+def _trusted(book) -> bool:
+    from nbformat.sign import NotebookNotary
+
+    with NotebookNotary() as notary:
+        return notary.check_signature(book)
+
+
+def test_a_locked_trust_database_is_left_alone_and_the_lock_is_reported(course, tmp_path,
+                                                                          monkeypatch, capsys):
+    import sqlite3
+    import time
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    book, database = _signed_student_notebook(tmp_path)
+    before = database.read_bytes()
+    other_jupyter = sqlite3.connect(database, isolation_level=None)
+    other_jupyter.execute("BEGIN EXCLUSIVE")  # another Jupyter holds the database
+    try:
+        start = time.perf_counter()
+        assert classroom.main(["--working-copy", str(tmp_path / "classroom"), "prepare"]) == 0
+        assert time.perf_counter() - start < 4.5  # not nbformat's 5 s wait per notebook
+    finally:
+        other_jupyter.execute("ROLLBACK")
+        other_jupyter.close()
+    printed = capsys.readouterr().out
+    assert f"{database} is locked by another program" in printed and "left untouched" in printed
+    assert "jupyter trust" in printed
+    assert sorted(p.name for p in database.parent.iterdir() if p.name.startswith("nbsig")) == [
+        "nbsignatures.db"]  # no nbsignatures.db.bak
+    assert database.read_bytes() == before and _trusted(book)  # the student's trust kept
+
+
+def test_an_unreadable_trust_database_is_not_renamed(course, tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    database = tmp_path / "jupyter-data" / "nbsignatures.db"
+    database.parent.mkdir(parents=True)
+    database.write_bytes(b"not a database, perhaps another program's encrypted file" * 20)
+    prepared = classroom.prepare(tmp_path / "classroom", course)
+    assert "cannot be read" in prepared.trust and "left untouched" in prepared.trust
+    assert not database.with_name("nbsignatures.db.bak").exists()
+    assert database.read_bytes().startswith(b"not a database")
+
+
+def test_prepare_says_where_the_copies_were_trusted(course, tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    import nbformat
+
+    book, database = _signed_student_notebook(tmp_path)
+    nbformat.write(nbformat.v4.new_notebook(), course / "notebooks" / "05_vgg.ipynb")
+    prepared = classroom.prepare(tmp_path / "classroom", course)
+    assert prepared.trust == (f"marked 1 copied notebook(s) trusted in {database}; not "
+                              "01_convolution.ipynb, 03_lenet.ipynb, which nbformat cannot read")
+    assert str(prepared).endswith(prepared.trust) and _trusted(book)
+    assert classroom.prepare(tmp_path / "classroom", course).trust == ""  # nothing copied
+
+
+# -- issue 25, kind 1: a Ctrl-C while the working copy is written loses nothing -----------------
+def test_ctrl_c_during_a_reset_leaves_the_students_notebook_whole(course, tmp_path, monkeypatch):
+    import shutil
+
+    working_copy = tmp_path / "classroom"
+    classroom.prepare(working_copy, course)
+    mine = working_copy / "notebooks" / "03_lenet.ipynb"
+    mine.write_text(json.dumps({"student": "my work"}))
+    real_copy, calls = shutil.copyfileobj, []
+
+    def interrupted_copy(source, target, *args):
+        calls.append(1)
+        if len(calls) == 2:  # the backup is made; Ctrl-C while the course's version is written
+            target.write(b'{"cou')
+            raise KeyboardInterrupt
+        return real_copy(source, target, *args)
+
+    monkeypatch.setattr(shutil, "copyfileobj", interrupted_copy)
+    with pytest.raises(KeyboardInterrupt):
+        classroom.reset("03", working_copy, course)
+    assert json.loads(mine.read_text()) == {"student": "my work"}
+    assert sorted(p.name for p in mine.parent.iterdir()) == ["01_convolution.ipynb",
+                                                              "03_lenet.ipynb"]

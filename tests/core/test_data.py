@@ -272,3 +272,110 @@ def test_the_offline_notice_cuts_its_reason_at_a_word(tmp_path, monkeypatch, cap
     line = capsys.readouterr().out.strip()
     reason = line.split("download failed: ")[1].split("); using")[0]
     assert reason.endswith(" ...") and reason[:-4].split()[-1] in {"Name", "or", "service", "not", "known"}
+
+
+# -- issue 25, kind 4: the files are found where a teacher puts them ---------------------------
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: every mirror is a closed local port; records any download attempt."""
+    monkeypatch.setattr(datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])
+    attempts = []
+    real_download = data.download
+
+    def download(*args, **kwargs):
+        attempts.append(args)
+        return real_download(*args, **kwargs)
+
+    monkeypatch.setattr(data, "download", download)
+    return attempts
+
+
+def _tree(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("layout", ["flat", "raw itself", "gunzipped flat", "gunzipped raw"])
+def test_the_four_files_load_offline_wherever_a_teacher_put_them(tmp_path, monkeypatch, offline,
+                                                                 capsys, layout):
+    teacher = tmp_path / "teacher"
+    folder = teacher / "FashionMNIST" / "raw" if "raw" in layout else teacher
+    resources = _tiny_fashion(folder)
+    monkeypatch.setattr(datasets.FashionMNIST, "resources", resources)
+    if "gunzipped" in layout:
+        for name, _ in resources:
+            (folder / name).with_suffix("").write_bytes(gzip.decompress((folder / name).read_bytes()))
+            (folder / name).unlink()
+    monkeypatch.setenv("CNN_DATA_DIR", str(folder if layout == "raw itself" else teacher))
+    before = _tree(teacher)
+    _refuse_writes_under(teacher, monkeypatch)
+    loaded = data.load_data()
+    assert not loaded.is_fallback and loaded.train_images.shape == (12, 1, 28, 28)
+    assert loaded.test_labels.tolist() == [i % 10 for i in range(5)]
+    assert offline == [] and capsys.readouterr().out == ""  # no download, no notice
+    assert _tree(teacher) == before  # no FashionMNIST/raw made, nothing unpacked
+
+
+def test_a_bad_archive_directly_in_the_folder_is_named_by_its_md5(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets.FashionMNIST, "resources", _tiny_fashion(tmp_path / "teacher"))
+    bad = tmp_path / "teacher" / "train-labels-idx1-ubyte.gz"
+    bad.write_bytes(bad.read_bytes()[:-3])
+    assert cache.cache_problems(tmp_path / "teacher") == [
+        f"{bad}: MD5 does not match (a partial or corrupted download)"]
+    with pytest.raises(cache.DataError, match="holds only some of the four.*MD5 does not match"):
+        data.download(tmp_path / "teacher")  # never completed behind the teacher's back
+
+
+def test_a_truncated_gunzipped_file_is_named_by_its_header(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets.FashionMNIST, "resources", _tiny_fashion(tmp_path / "gz"))
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        payload = gzip.decompress((tmp_path / "gz" / f"{name}.gz").read_bytes())
+        (tmp_path / "teacher" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "teacher" / name).write_bytes(payload[:-10] if name.startswith("t10k-i")
+                                                  else payload)
+    problems = cache.cache_problems(tmp_path / "teacher")
+    assert len(problems) == 1 and "t10k-images-idx3-ubyte:" in problems[0]
+    assert "header promises" in problems[0]
+
+
+def test_when_nothing_is_found_every_path_looked_for_is_named_and_nothing_is_made(
+        tmp_path, monkeypatch, offline, capsys):
+    teacher = tmp_path / "teacher"
+    teacher.mkdir()
+    monkeypatch.setenv("CNN_DATA_DIR", str(teacher))
+    loaded = data.load_data(timeout=1.0)
+    assert loaded.is_fallback and offline  # a download was tried, and failed
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    assert (f"looked in {teacher / 'FashionMNIST' / 'raw'}{os.sep} and {teacher}{os.sep} for "
+            "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+            "t10k-labels-idx1-ubyte (each .gz or unpacked): none found") in lines[0]
+    assert list(teacher.iterdir()) == []  # no empty FashionMNIST/raw left behind
+    assert data.main(["check", "--root", str(teacher)]) == 1
+    assert "looked in" in capsys.readouterr().out
+    with pytest.raises(RuntimeError, match=r"not in .*looked in .*\(each .gz or unpacked\)"):
+        data.load_fashion_mnist(teacher, download_if_missing=False)
+
+
+def test_import_takes_gunzipped_files_too(tmp_path, monkeypatch):
+    source = tmp_path / "usb-stick"
+    monkeypatch.setattr(datasets.FashionMNIST, "resources", _tiny_fashion(source))
+    for archive in source.glob("*.gz"):
+        archive.with_suffix("").write_bytes(gzip.decompress(archive.read_bytes()))
+        archive.unlink()
+    data.import_files(source, tmp_path / "cache")
+    assert len(data.load_fashion_mnist(tmp_path / "cache", download_if_missing=False).train_labels) == 12
+
+
+REAL_RAW = "/work/shared/data/FashionMNIST/raw"
+
+
+@pytest.mark.skipif(not os.path.isdir(REAL_RAW), reason=f"no real Fashion-MNIST at {REAL_RAW}")
+def test_the_real_files_load_with_the_data_folder_pointing_at_raw_itself(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setenv("CNN_DATA_DIR", REAL_RAW)
+    before = _tree(Path(REAL_RAW))
+    assert cache.files_folder(cache.data_dir()) == Path(REAL_RAW) and cache.is_cached()
+    loaded = data.load_fashion_mnist(download_if_missing=False)
+    assert len(loaded.train_labels) == 60_000 and _tree(Path(REAL_RAW)) == before

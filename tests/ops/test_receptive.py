@@ -6,6 +6,7 @@ import pytest
 import torch
 from torch import nn
 
+from cnn_helpers.ops.pooling import pool2d
 from cnn_helpers.ops.receptive import (
     AutogradFieldProbe,
     LayerGeometry,
@@ -147,3 +148,27 @@ def test_a_model_on_a_device_without_float64_is_probed_on_the_cpu():
     assert torch.equal(mask, receptive_field(model, 8).mask((1, 1)))
     assert model[0].on_mps and model[0].weight.dtype == torch.float32  # the original is untouched
     assert AutogradFieldProbe(model, 8)((1, 1)).sum() == mask.sum()
+
+
+# -- issue 25, kind 6: a pooling layer PyTorch refuses is refused here too ---------------------
+@pytest.mark.parametrize("pool", [nn.MaxPool2d(2, padding=2), nn.AvgPool2d(3, 1, padding=2),
+                                  nn.MaxPool2d(3, 1, padding=(0, 2))])
+def test_a_pooling_layer_that_pytorch_refuses_has_no_receptive_field_table(pool):
+    net = nn.Sequential(nn.Conv2d(1, 1, 3, padding=1), pool)
+    with pytest.raises(RuntimeError, match="pad should be"):  # PyTorch's own refusal
+        net(torch.zeros(1, 1, 8, 8))
+    with pytest.raises(ValueError, match=r"^1: padding \(.*\) is more than half the window") as ours:
+        receptive_field(net, 8)
+    with pytest.raises(ValueError) as pooled:
+        pool2d(torch.zeros(8, 8), pool.kernel_size, stride=pool.stride, padding=pool.padding)
+    assert str(ours.value).removeprefix("1: ") == str(pooled.value)  # the same sentence
+
+
+def test_a_pooling_geometry_made_by_hand_is_checked_like_one_made_from_a_layer():
+    with pytest.raises(ValueError, match="pool: padding .* more than half the window"):
+        LayerGeometry.make("pool", 2, 2, 2, pooling=True)
+    direct = LayerGeometry("pool", (2, 2), (2, 2), (2, 2), pooling=True)
+    with pytest.raises(ValueError, match="more than half the window"):
+        receptive_field([direct], 8)
+    assert receptive_field([LayerGeometry.make("conv", 2, 1, 2)], 8)[-1].output_size == (11, 11)
+    assert receptive_field(nn.Sequential(nn.MaxPool2d(3, 2, padding=1)), 8)[-1].size == (3, 3)

@@ -156,3 +156,12 @@ def test_a_slider_on_the_256_photo_answers_within_a_second():
         explorer.update(stride=stride)
         times.append(explorer.last_update_ms)
     assert statistics.median(times) < 1000, times
+
+
+def test_an_all_zero_output_is_called_all_zero_not_a_scale_from_0_to_0():
+    from cnn_helpers.widgets.kernel_readout import feature_map_picture
+
+    _, legend = feature_map_picture(torch.zeros(4, 5), 1)
+    assert legend == "every value is 0 (black)"
+    _, legend = feature_map_picture(torch.tensor([[0.0, 2.0]]), 1)
+    assert legend == "black = 0, white = 2"

@@ -155,3 +155,14 @@ def test_the_input_caption_reads_as_a_sentence_on_a_large_input():
     assert "too small to dot" in caption and "as (" not in caption
     explorer.update(input_size=16)
     assert "dotted orange" in explorer.input_title.value
+
+
+def test_a_typed_pooling_layer_is_refused_in_the_words_of_pool2d():
+    """Issue 25, kind 6: the typed stack goes through the same check as ops.pool2d."""
+    from cnn_helpers.ops.pooling import pool2d
+
+    with pytest.raises(ValueError) as typed:
+        parse_stack("k=3,p=1; pool k=3,s=1,p=2")
+    with pytest.raises(ValueError) as pooled:
+        pool2d(torch.zeros(6, 6), 3, stride=1, padding=2)
+    assert str(typed.value) == f"layer 2 ('pool k=3,s=1,p=2'): {pooled.value}"

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from cnn_helpers.chapters.ch01_convolution.checks import connections
+from cnn_helpers.core.files import save_figure
 from cnn_helpers.ops import corr2d, corr2d_multi_in, corr2d_multi_in_out
 
 WINDOW = "#9ecae1"  # the current window and what it produces
@@ -76,7 +77,7 @@ def _cells(rows, cols):
 def _save(fig, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    fig.savefig(path, dpi=100, bbox_inches="tight", pad_inches=0.05)
+    save_figure(fig, path, dpi=100, bbox_inches="tight", pad_inches=0.05)
     plt.close(fig)
     return path
 

@@ -13,6 +13,7 @@ import torch
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from cnn_helpers.chapters.ch02_pooling.costs import flatten_head, gap_head, parameter_count
+from cnn_helpers.core.files import save_figure
 
 # One colour per 2x2 window of the diagram.
 WINDOW_COLORS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ab6d6"]
@@ -65,7 +66,7 @@ def draw_max_average_pooling(path: Path) -> Path:
     ax.set_ylim(-0.9, 5.3)
     ax.set_aspect("equal")
     ax.axis("off")
-    fig.savefig(path, dpi=90, bbox_inches="tight")
+    save_figure(fig, path, dpi=90, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -129,7 +130,7 @@ def draw_global_average_pooling(path: Path, channels: int = 512, height: int = 7
     ax.set_xlim(-0.2, 10.6)
     ax.set_ylim(-1.0, 9.7)
     ax.axis("off")
-    fig.savefig(path, dpi=80, bbox_inches="tight")
+    save_figure(fig, path, dpi=80, bbox_inches="tight")
     plt.close(fig)
     return path
 

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from cnn_helpers.chapters.ch07_googlenet.checks import PATH_COLORS
+from cnn_helpers.core.files import save_figure
 from cnn_helpers.models import INCEPTION_BLOCKS, Inception
 
 FIGURES = ["googlenet_inception.png"]
@@ -64,7 +65,7 @@ def draw_inception_block(path: Path, name: str = "3a", side: int = 12) -> Path:
     ax.set_xlim(-0.1, 11.2)
     ax.set_ylim(-0.8, 5.4)
     ax.axis("off")
-    fig.savefig(path, dpi=80, bbox_inches="tight")
+    save_figure(fig, path, dpi=80, bbox_inches="tight")
     plt.close(fig)
     return path
 
