@@ -47,8 +47,9 @@ def test_d2l_imports_beside_modern_numpy_and_matplotlib():
     assert hasattr(d2l, "train_ch6") and hasattr(d2l, "corr2d")
 
 
-def test_makefile_installs_d2l_without_its_pins():
-    assert "--no-deps d2l==1.0.3" in (ROOT / "Makefile").read_text()
+def test_course_command_installs_d2l_without_its_pins():
+    course = (ROOT / "course.py").read_text()
+    assert 'D2L = "d2l==1.0.3"' in course and '"--no-deps", D2L]' in course
     assert "d2l" not in _requirement_names(
         tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     )
@@ -102,6 +103,23 @@ def test_default_profile_is_class_on_a_cpu_and_full_on_a_gpu(monkeypatch):
     assert profiles.current_profile() == "full"
 
 
+@pytest.mark.parametrize("service, variable", [("Colab", "COLAB_RELEASE_TAG"),
+                                               ("Kaggle", "KAGGLE_KERNEL_RUN_TYPE"),
+                                               ("JupyterHub", "JUPYTERHUB_USER")])
+def test_a_hosted_jupyter_with_a_gpu_runs_the_full_profile_unless_told_otherwise(
+        monkeypatch, service, variable):
+    # The rule is the device's, wherever the notebook runs: the README's hosted section says so.
+    monkeypatch.delenv("CNN_PROFILE", raising=False)
+    monkeypatch.setenv(variable, "set by " + service)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert profiles.current_profile() == "full"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # a CPU-only runtime
+    assert profiles.current_profile() == "class"
+    monkeypatch.setenv("CNN_PROFILE", "smoke")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert profiles.current_profile() == "smoke"
+
+
 def test_the_suite_runs_in_the_smoke_profile():
     assert profiles.current_profile() == "smoke", "make test sets CNN_PROFILE=smoke"
 
@@ -122,10 +140,10 @@ def test_ci_calls_the_readme_test_command():
 
 
 def test_lab_keeps_token_authentication_and_binds_to_localhost():
-    makefile = (ROOT / "Makefile").read_text()
-    lab = makefile[makefile.index("\nlab:"):].split("\n\n")[0]
-    assert "--ip=127.0.0.1" in lab
-    assert "token=''" not in lab and 'token=""' not in lab and "Token=" not in lab
+    source = (ROOT / "course.py").read_text()
+    lab = source[source.index("def lab_command"):source.index("def lab(")]
+    assert '"--ip=127.0.0.1"' in lab
+    assert "token=''" not in lab and 'token=""' not in lab and "token=" not in lab.lower()
 
 
 def test_notebooks_are_small_and_executed_in_order():

@@ -61,7 +61,11 @@ class Prepared:
 
 
 def course_notebooks(course: Path = COURSE) -> list[Path]:
-    """The course's notebooks, in chapter order."""
+    """The course's notebooks, in chapter order. Raises ``ValueError`` when ``course`` is no
+    checkout of the course (the package installed from its wheel, on a hosted Jupyter, has none)."""
+    if not (course / "notebooks").is_dir():
+        raise ValueError(f"{course} is not a checkout of the course (it has no notebooks/): the "
+                         "working copy is made from one; on a hosted Jupyter open a chapter itself")
     return sorted((course / "notebooks").glob("*.ipynb"))
 
 
@@ -74,8 +78,9 @@ def prepare(working_copy: str | Path | None = None, course: Path = COURSE) -> Pr
     ``images/`` is a copy of the course's figures, refreshed on every call,
     so that the notebooks' ``../images/...`` links show them: Jupyter's
     server refuses to serve a link that leads out of its root folder (403).
-    Returns what was copied.
+    Returns what was copied. Raises ``ValueError`` when ``course`` is no checkout.
     """
+    notebooks_in_course = course_notebooks(course)
     working_copy = Path(working_copy or course / WORKING_COPY)
     notebooks = working_copy / "notebooks"
     notebooks.mkdir(parents=True, exist_ok=True)
@@ -84,7 +89,7 @@ def prepare(working_copy: str | Path | None = None, course: Path = COURSE) -> Pr
         images.unlink()
     copy_tree(course / "images", images)
     copied, kept = [], []
-    for source in course_notebooks(course):
+    for source in notebooks_in_course:
         target = notebooks / source.name
         if target.exists():
             kept.append(source.name)

@@ -1,4 +1,5 @@
-"""Inputs for the demos and widgets: the notes' edge image, patterns, offline photos.
+"""Inputs for the demos and widgets: the notes' edge image, patterns, offline photos; and
+``figure``, one of the course's drawn figures as a notebook shows it.
 
 Photographs come from scikit-image's bundled sample images -- the ones
 inside the installed package, so they load with no network. Every input
@@ -12,6 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 import torch
+
+from cnn_helpers import core
 
 # scikit-image samples shipped inside the wheel (no download): name -> description
 PHOTOS = {
@@ -118,3 +121,16 @@ def transformed(X: torch.Tensor, shift: float = 0.0, angle: float = 0.0, scale: 
                                            align_corners=False)
     return torch.nn.functional.grid_sample(X[None, None], grid, mode="bilinear", padding_mode="border",
                                            align_corners=False)[0, 0]
+
+
+def figure(name: str):
+    """The course's figure ``name`` (``images/name`` in the checkout, the wheel's copy when the
+    package is installed alone, on a hosted Jupyter) as an image a notebook displays.
+    Raises ``ValueError`` naming the figures there are when there is none of that name."""
+    from IPython.display import Image
+
+    path = core.FIGURES / name
+    if not path.is_file():
+        known = ", ".join(sorted(p.name for p in core.FIGURES.glob("*.png"))) or "none"
+        raise ValueError(f"the course has no figure {name!r} in {core.FIGURES}; it has: {known}")
+    return Image(filename=str(path))

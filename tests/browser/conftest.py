@@ -153,7 +153,7 @@ class LabServer:
                 urllib.request.urlopen(request, timeout=5).close()
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
-        for stop_signal, wait_s in [(None, 15), (signal.SIGTERM, 10), (signal.SIGKILL, 5)]:
+        for stop_signal, wait_s in [(None, 15), (signal.SIGTERM, 10), (getattr(signal, "SIGKILL", signal.SIGTERM), 5)]:
             if stop_signal is not None and self.process.poll() is None:
                 os.kill(self.process.pid, stop_signal)
             try:
@@ -207,7 +207,7 @@ def lab_server(sync_playwright, tmp_path_factory):
         f"--LabApp.app_settings_dir={ROOT / 'jupyter-settings'}",  # as make lab
         f"--config={ROOT / 'jupyter-settings' / 'jupyter_server_config.py'}",
     ]
-    if os.geteuid() == 0:
+    if getattr(os, "geteuid", lambda: None)() == 0:  # root on POSIX (Windows has no uid)
         command.append("--allow-root")
     log = directory / "jupyter.log"
     with log.open("wb") as log_file:

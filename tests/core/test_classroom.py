@@ -113,10 +113,18 @@ def test_the_working_copy_is_ignored_by_git_and_served_by_make_lab():
     assert f"/{classroom.WORKING_COPY}/" in (ROOT / ".gitignore").read_text().splitlines()
     makefile = (ROOT / "Makefile").read_text()
     lab = makefile[makefile.index("\nlab:"):].split("\n\n")[0]
-    assert "cnn_helpers.core.classroom" in lab and "prepare" in lab
-    assert "--ServerApp.root_dir=$(WORK)" in lab and f"WORK   ?= {classroom.WORKING_COPY}" in makefile
+    assert "$(COURSE) lab --working-copy $(WORK)" in lab
+    assert f"WORK   ?= {classroom.WORKING_COPY}" in makefile
     reset = makefile[makefile.index("\nreset:"):].split("\n\n")[0]
-    assert "reset $(CHAPTER)" in reset and "cnn_helpers.core.classroom" in reset
+    assert "reset --working-copy $(WORK) $(CHAPTER)" in reset
+    course = (ROOT / "course.py").read_text()  # what lab and reset run (tests/test_course_command.py)
+    assert '"cnn_helpers.core.classroom", "--working-copy"' in course
+    assert f'WORKING_COPY = "{classroom.WORKING_COPY}"' in course
+
+
+def test_a_folder_that_is_no_checkout_of_the_course_is_refused_in_a_sentence(tmp_path):
+    with pytest.raises(ValueError, match="is not a checkout of the course"):
+        classroom.prepare(tmp_path / "classroom", tmp_path)
 
 
 def test_lab_settings_save_widget_state_with_the_notebook():

@@ -97,5 +97,5 @@ def test_the_course_server_config_installs_the_hook_as_make_lab_passes_it():
     config = PyFileConfigLoader("jupyter_server_config.py",
                                 path=str(ROOT / "jupyter-settings")).load_config()
     assert AsyncLargeFileManager(config=config).pre_save_hook.__name__ == "keep_saved_widgets"
-    assert "--config=$(CURDIR)/jupyter-settings/jupyter_server_config.py" in (
-        ROOT / "Makefile").read_text()
+    assert "--config={settings / 'jupyter_server_config.py'}" in (  # how course.py starts it
+        ROOT / "course.py").read_text()

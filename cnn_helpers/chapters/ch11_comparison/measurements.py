@@ -16,9 +16,8 @@ from pathlib import Path
 
 from cnn_helpers import core
 
-ROOT = core.CHECKOUT
-CLASS_PROFILE_RESULTS = ROOT / "benchmarks" / "results" / "class_profile.json"
-FULL_PROFILE_RESULTS = ROOT / "benchmarks" / "results" / "full_profile.json"
+CLASS_PROFILE_RESULTS = core.RESULTS / "class_profile.json"
+FULL_PROFILE_RESULTS = core.RESULTS / "full_profile.json"
 
 
 def load_results(path: Path | str = CLASS_PROFILE_RESULTS) -> dict | None:
@@ -113,7 +112,8 @@ def results_summary(results: dict | None, full: dict | None,
     """
     def where(path: Path | str) -> str:
         path = Path(path)
-        return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+        root = core.CHECKOUT  # benchmarks/results/... in a checkout, cnn_helpers/results/... installed
+        return (path.relative_to(root) if path.is_relative_to(root) else path).as_posix()
 
     if results is None:
         lines = [f"class profile: {where(class_path)} does not exist: run "
