@@ -19,6 +19,7 @@ def _points(nin, alexnet):
 
 def test_the_best_rate_is_the_highest_accuracy_and_the_smaller_rate_on_a_tie():
     assert lr_sweep.best_rates(_points((0.5, 0.7, 0.7), (0.6, 0.4, 0.1))) == {"nin": 0.1, "alexnet": 0.01}
+    assert lr_sweep.best_rates(_points((0.5, 0.7, 0.7), (0.12, 0.1, 0.1)))["alexnet"] is None
 
 
 def test_the_table_marks_each_best_rate_and_says_diverged():
@@ -29,10 +30,15 @@ def test_the_table_marks_each_best_rate_and_says_diverged():
 def test_the_verdict_holds_only_when_nins_best_rate_is_larger_on_every_seed(capsys):
     seeds = {0: _points((0.5, 0.7, 0.6), (0.6, 0.4, 0.1)), 1: _points((0.5, 0.6, 0.7), (0.6, 0.4, 0.1))}
     assert lr_sweep.check_rates(seeds) == {"nin": [0.1, 1.0], "alexnet": [0.01, 0.01]}
-    assert "✓ NiN's best learning rate is larger than alexnet's on every seed" in capsys.readouterr().out
+    assert "✓ NiN's best learning rate is larger than alexnet's on every seed where both learned" \
+        in capsys.readouterr().out
     seeds[1] = _points((0.7, 0.6, 0.5), (0.6, 0.4, 0.1))
     lr_sweep.check_rates(seeds)
-    assert "✗ NiN's best learning rate is larger than alexnet's on 1 of 2 seeds only" in capsys.readouterr().out
+    assert "✗ NiN's best learning rate is larger than alexnet's on only 1 of 2 seeds" in capsys.readouterr().out
+    seeds[1] = _points((0.7, 0.6, 0.5), (0.11, 0.12, 0.1))  # alexnet never leaves chance on seed 1
+    assert lr_sweep.check_rates(seeds)["alexnet"] == [0.01, None]
+    out = capsys.readouterr().out
+    assert "alexnet left chance at no rate on seed(s) [1]" in out and "(0.1 vs 0.01)" in out
     with pytest.raises(ValueError, match="no recorded sweep"):
         lr_sweep.check_rates({})
 

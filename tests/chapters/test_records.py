@@ -45,7 +45,7 @@ def test_keys_are_spelled_once_chapters_in_order_and_notebooks_exist():
 
 
 def test_unknown_keys_are_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="known: lenet, lenet_modern"):
+    with pytest.raises(ValueError, match="known: lenet_pooling, lenet, lenet_modern"):
         settings("transformer")
     with pytest.raises(ValueError, match="1 convolution"):
         chapters.chapter(12)
