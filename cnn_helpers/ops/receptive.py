@@ -239,7 +239,9 @@ def receptive_field(model: nn.Module | Sequence[LayerGeometry],
     rows = []
     for g in geometries:
         try:
-            size = conv_output_shape(size, g.span, stride=g.stride, padding=g.padding)
+            size = conv_output_shape(size, g.kernel, stride=g.stride, padding=g.padding,
+                                     dilation=g.dilation,
+                                     window="pooling window" if g.pooling else "kernel")
         except ValueError as error:
             raise ValueError(f"{g.name}: {error}") from None
         # neighbouring inputs of this window are j * d pixels apart in the image; when
