@@ -235,8 +235,7 @@ def receptive_field(model: nn.Module | Sequence[LayerGeometry],
         for geometry in geometries:  # one built directly, not by make: the same checks
             geometry.check()
     size = as_pair(input_size, "input_size")
-    r, jump, start, gaps = (1, 1), (1, 1), (0, 0), False
-    rows = []
+    r, jump, start, gaps, rows = (1, 1), (1, 1), (0, 0), False, []
     for g in geometries:
         try:
             size = conv_output_shape(size, g.kernel, stride=g.stride, padding=g.padding,
