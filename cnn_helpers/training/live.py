@@ -42,13 +42,13 @@ class _LivePlot:
     """One small figure, replaced in place in the notebook: each finished epoch's numbers
     and, within an epoch, the running training loss at fractions of an epoch."""
 
-    def __init__(self, epochs: int):
+    def __init__(self, epochs: int, title: str | None = None):
         import matplotlib.pyplot as plt
 
         self.figure, self.ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI,
                                             layout="constrained")
         plt.close(self.figure)  # shown only through the display handle, not again at cell end
-        self.epochs, self.handle = epochs, None
+        self.epochs, self.handle, self.title = epochs, None, title
         self.history = History()
         self.running: tuple[list[float], list[float]] = ([], [])  # (epoch fraction, loss)
         self.drawn_at = time.monotonic()
@@ -83,6 +83,8 @@ class _LivePlot:
             self.ax.tick_params(labelsize=PLOT_FONT_SIZE)
             self.ax.legend(loc="best", fontsize=PLOT_FONT_SIZE, framealpha=0.85)
         self.ax.set_xlim(0 if x else 1, max(2, self.epochs))
+        if self.title:
+            self.ax.set_title(self.title, fontsize=PLOT_FONT_SIZE + 1)
         first = [loss for loss in losses[:3] if loss == loss]  # the NaNs are the gaps
         self.ax.set_ylim(0, max([1.0, *self.history.train_loss[:1], *first]) * 1.05)
         self.handle = _publish(self.figure, self.handle)
@@ -104,9 +106,10 @@ class LiveView:
     the bar is closed however training ends (one bar, not one per epoch).
     """
 
-    def __init__(self, live: bool | None, epochs: int, n_batches: int | None):
+    def __init__(self, live: bool | None, epochs: int, n_batches: int | None,
+                 title: str | None = None):
         live = _in_notebook() if live is None else live
-        self.plot = _LivePlot(epochs) if live else None
+        self.plot = _LivePlot(epochs, title) if live else None
         self.bar = _progress_bar(live, n_batches)
         self.epochs, self.n_batches, self.epoch = epochs, n_batches, 0
 

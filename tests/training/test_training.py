@@ -160,10 +160,14 @@ def test_a_long_epoch_draws_its_running_loss_before_it_ends(digits, monkeypatch)
     def publish(figure, handle):
         lines = figure.axes[0].get_lines()
         drawn.append({line.get_label(): list(line.get_xdata()) for line in lines})
+        titles.add(figure.axes[0].get_title())
         return "handle"
+    titles = set()
     monkeypatch.setattr(training.live, "_publish", publish)
     monkeypatch.setattr(training.live, "REDRAW_S", 0.0)  # every running loss is drawn
-    _fit(models.lenet("max", "relu"), digits.subset(256, 64), epochs=2, live=True, batch_size=16)
+    _fit(models.lenet("max", "relu"), digits.subset(256, 64), epochs=2, live=True, batch_size=16,
+         title="LeNet, run A")
+    assert titles == {"LeNet, run A"}  # which of two runs a plot is (chapter 4's augmentation)
     running = "train loss so far in the epoch"
     before_the_first_epoch_ends = [d for d in drawn if "train loss" not in d]
     assert before_the_first_epoch_ends and all(
