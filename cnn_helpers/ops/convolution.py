@@ -58,7 +58,7 @@ def _check_non_negative(pair: Pair, name: str) -> None:
 
 def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
                       padding: Size | None = None, total_padding: Size | None = None,
-                      window: str = "kernel") -> Pair:
+                      dilation: Size = 1, window: str = "kernel") -> Pair:
     """Output (height, width) of a convolution or pooling window -- the notes' formula.
 
     ``floor((n_h - k_h + p_h + s_h) / s_h) x floor((n_w - k_w + p_w + s_w) / s_w)``
@@ -73,8 +73,9 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
         stride: the step between windows.
         padding: zeros added on each side (PyTorch's convention).
         total_padding: zeros added in all along each direction (the notes' ``p``).
-        window: what the window is called in a message: "kernel", "pooling window", or
-            "dilated kernel" when ``kernel_size`` is a dilated kernel's span.
+        dilation: the step between the window's taps: a k-tap window with dilation d
+            spans ``d * (k - 1) + 1`` pixels, and a message says so.
+        window: what the window is called in a message: "kernel" or "pooling window".
 
     Returns:
         The output's (height, width).
@@ -87,12 +88,15 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
     (8, 8)
     >>> conv_output_shape((8, 8), (3, 3), total_padding=2, stride=2)
     (4, 4)
+    >>> conv_output_shape(8, 3, dilation=2)         # the window spans 5 pixels
+    (4, 4)
     """
     if padding is not None and total_padding is not None:
         raise ValueError("give padding (per side, PyTorch) or total_padding (the notes' p), not both")
     n = as_pair(input_size, "input_size")
     k = as_pair(kernel_size, "kernel_size")
     s = as_pair(stride, "stride")
+    d = as_pair(dilation, "dilation")
     if total_padding is None:
         per_side = as_pair(0 if padding is None else padding, "padding")
         _check_non_negative(per_side, "padding")
@@ -102,15 +106,20 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
     _check_positive(n, "input_size")
     _check_positive(k, "kernel_size")
     _check_positive(s, "stride")
+    _check_positive(d, "dilation")
     _check_non_negative(p, "total_padding")
-    for axis, (n_i, k_i, p_i) in zip(("height", "width"), zip(n, k, p)):
-        if k_i > n_i + p_i:
+    span = tuple(d_i * (k_i - 1) + 1 for k_i, d_i in zip(k, d))
+    for axis, (n_i, k_i, d_i, p_i, span_i) in zip(("height", "width"), zip(n, k, d, p, span)):
+        if span_i > n_i + p_i:
+            # a dilated window is named with the span it covers, worked out from k and d
+            what = (f"dilated {window} ({span_i} = {d_i}·({k_i}−1)+1)" if d_i > 1
+                    else f"{window} ({k_i})")
             raise ValueError(
-                f"the {window} ({k_i}) is larger than the padded input ({n_i} + {p_i} = "
+                f"the {what} is larger than the padded input ({n_i} + {p_i} = "
                 f"{n_i + p_i}) in {axis}: there is no position to put it; use more padding or a "
-                f"smaller {window.split()[-1]}"
+                f"smaller {'dilation or ' if d_i > 1 else ''}{window.split()[-1]}"
             )
-    return tuple((n_i - k_i + p_i + s_i) // s_i for n_i, k_i, p_i, s_i in zip(n, k, p, s))
+    return tuple((n_i - w_i + p_i + s_i) // s_i for n_i, w_i, p_i, s_i in zip(n, span, p, s))
 
 
 def same_padding(kernel_size: Size) -> Pair:

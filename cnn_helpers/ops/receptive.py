@@ -235,11 +235,12 @@ def receptive_field(model: nn.Module | Sequence[LayerGeometry],
         for geometry in geometries:  # one built directly, not by make: the same checks
             geometry.check()
     size = as_pair(input_size, "input_size")
-    r, jump, start, gaps = (1, 1), (1, 1), (0, 0), False
-    rows = []
+    r, jump, start, gaps, rows = (1, 1), (1, 1), (0, 0), False, []
     for g in geometries:
         try:
-            size = conv_output_shape(size, g.span, stride=g.stride, padding=g.padding)
+            size = conv_output_shape(size, g.kernel, stride=g.stride, padding=g.padding,
+                                     dilation=g.dilation,
+                                     window="pooling window" if g.pooling else "kernel")
         except ValueError as error:
             raise ValueError(f"{g.name}: {error}") from None
         # neighbouring inputs of this window are j * d pixels apart in the image; when

@@ -91,11 +91,12 @@ class History:
         if ax is None:
             _, ax = plt.subplots(figsize=PLOT_SIZE, dpi=PLOT_DPI, layout="constrained")
         epochs = range(1, self.epochs + 1)
-        ax.plot(epochs, self.train_loss, lw=2.5, label="train loss")
+        # markers: one epoch is a point, not an invisible line
+        ax.plot(epochs, self.train_loss, "o-", lw=2.5, label="train loss")
         if self.train_acc:
-            ax.plot(epochs, self.train_acc, "--", lw=2.5, label="train acc")
+            ax.plot(epochs, self.train_acc, "s--", lw=2.5, label="train acc")
         if self.test_acc:
-            ax.plot(epochs, self.test_acc, ":", lw=3, label="test acc")
+            ax.plot(epochs, self.test_acc, "^:", lw=3, label="test acc")
         ax.set_xlabel("epoch", fontsize=PLOT_FONT_SIZE)
         ax.set_xlim(1, max(2, self.epochs))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

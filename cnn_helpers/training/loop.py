@@ -54,7 +54,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
         resize: int | tuple[int, int] | None = None, speed: Speed | None = None,
         live: bool | None = None, checkpoint: str | Path | None = None,
         augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
-        callbacks: Iterable[Callable[[int, History, nn.Module], None]] = ()) -> History:
+        callbacks: Iterable[Callable[[int, History, nn.Module], None]] = (),
+        title: str | None = None) -> History:
     """Train ``net`` with minibatch SGD on the cross-entropy loss; return the ``History``.
 
     Args:
@@ -82,6 +83,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
             e.g. ``cnn_helpers.augment.random_shift`` (never to the test data;
             no CUDA graph then, as each batch's randomness differs).
         callbacks: called as ``callback(epoch, history, net)`` after each epoch.
+        title: the live plot's title (None: none), e.g. which of two runs it is.
 
     Returns:
         The ``History``; after Ctrl-C (KeyboardInterrupt), the epochs finished
@@ -100,7 +102,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                   seed=seed, optimizer=optimizer, resize=resize, speed=speed, augment=augment)
     history = History(device=str(run.device))
     run.checkpoint = checkpoint
-    with (LiveView(live, epochs, run.n_batches) as view,
+    with (LiveView(live, epochs, run.n_batches, title) as view,
           machine_settings(run.device, seeded=seed is not None),
           stopped_plainly(run, history)):  # Ctrl-C: the history so far; out of memory: advice
         for epoch in range(1, epochs + 1):

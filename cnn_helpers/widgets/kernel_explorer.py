@@ -79,7 +79,7 @@ class KernelExplorer(Explorer):
     def __init__(self, image: str | torch.Tensor = EDGE_IMAGE, kernel: str = "edge [1, -1]", *,
                  kernel_size: int = 3, custom: str = DEFAULT_CUSTOM, stride: int = 1,
                  padding: int = 0, row: int = 0, col: int = 0, photo_size: int = 256,
-                 display: int = 200) -> None:
+                 display: int = 190) -> None:
         """Build the controls and draw the first setting (notes 1.1, 1.3).
 
         Args:
@@ -94,7 +94,7 @@ class KernelExplorer(Explorer):
             col: the selected output element's column.
             photo_size: the side of the photos (256 keeps every update fast).
             display: the side, in screen pixels, the pictures are enlarged to (and a larger
-                input, such as a 256x256 photo, shrunk to): at 200 the whole explorer fits a
+                input, such as a 256x256 photo, shrunk to): at 190 the whole explorer fits a
                 1280x720 window beside JupyterLab's file browser, at every setting.
 
         Raises:
@@ -158,11 +158,15 @@ class KernelExplorer(Explorer):
                                             "</small>"), layout=widgets.Layout(**legend_layout))
         # the pictures beside the products (a 9x9 table is as tall as a picture), the zoom and
         # the shape below: at every setting the explorer fits 1280x720 beside the file browser
+        # the pictures' columns never shrink (a squeezed column crops its picture); the
+        # products' sum, a line of text, wraps instead
+        def unsqueezed(*children):
+            return widgets.VBox(children, layout=widgets.Layout(flex="0 0 auto"))
+        self.products_table.layout = widgets.Layout(flex="1 1 auto", min_width="0")
         self.body = widgets.VBox([
             widgets.HBox([
-                widgets.VBox([titled("padded input", self.input_picture), input_legend]),
-                widgets.VBox([titled("output feature map", self.output_picture),
-                              self.output_legend]),
+                unsqueezed(titled("padded input", self.input_picture), input_legend),
+                unsqueezed(titled("output feature map", self.output_picture), self.output_legend),
                 self.products_table,
             ], layout=widgets.Layout(align_items="flex-start", grid_gap="16px")),
             widgets.HBox([self.zoom_box, self.shape_readout],
@@ -261,7 +265,7 @@ class KernelExplorer(Explorer):
         self.products_table.value = products_html(window, K, products, value, (row, col))
         formula = output_size_formula(tuple(X.shape), (k_h, k_w), stride, padding)
         self.shape_readout.value = (
-            "<b>output shape</b><pre style='line-height:1.3;margin:2px 0'>" + html.escape(formula)
+            "<b>output shape</b><pre style='line-height:1.2;margin:2px 0'>" + html.escape(formula)
             + "</pre>")
         return KernelReadout(tuple(Y.shape), formula, (row, col), value, products, window, K, Y)
 

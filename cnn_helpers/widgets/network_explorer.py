@@ -5,9 +5,11 @@ a net in order, as cards -- its output shape, its parameters, its
 multiply-adds, the size of its receptive field in input pixels (notes 1.2;
 "—" once the maps are flattened, "all" after global pooling) and a
 thumbnail of its output for the chosen image. The "layer" slider enlarges
-that layer's feature maps below; the "channel" slider picks one map, and
-when the layer is a convolution, the kernel that made that map (one k×k
-slice per input channel). The totals under the cards are
+that layer's feature maps below; the "channel" slider picks one map (numbered
+from 1, as in the feature-map viewer), and when the layer is a convolution, the
+kernel that made that map (one k×k slice per input channel). A layer of numbers
+(flatten, fully connected) is a strip of bars; the last one's bars carry the class
+names when the classes are known. The totals under the cards are
 ``models.count_parameters`` and ``models.multiply_adds`` of the whole net.
 
 Laid out for a projector (1280x720 with JupyterLab's file browser open: about
@@ -23,7 +25,6 @@ builders all return an ``nn.Sequential``), trained or fresh.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
@@ -31,12 +32,13 @@ import torch
 from torch import nn
 
 from cnn_helpers import models
-from cnn_helpers.figures import architecture
-from cnn_helpers.figures.architecture_items import Block, Layer, Parallel, Repeat
-from cnn_helpers.figures.architecture_names import block_name, layer_text
-from cnn_helpers.ops.receptive import layer_geometry, receptive_field
 from cnn_helpers.widgets.common import NetExplorer, picture, show, shown_at_own_size, viewer_inputs
 from cnn_helpers.widgets.feature_maps import bars, colour_bar, layer_scale, tile
+from cnn_helpers.widgets.network_layers import LayerRow, field_note, layer_rows, short_name
+
+# Names tests import from here; they live in network_layers.
+__all__ = ["LayerRow", "NetworkExplorer", "fit_grid", "fitted", "layer_rows", "short_name",
+           "window"]
 
 THUMBNAIL = 56  # pixels, the longer side of a card's picture
 WINDOW = 6  # cards shown at once, around the chosen layer
@@ -47,83 +49,6 @@ FONT = "font-size:14px;line-height:1.3"  # JupyterLab's body text (--jp-content-
 INPUT_BOX, MAPS_BOX, MAP_BOX, KERNEL_BOX = (64, 64), (360, 176), (112, 112), (200, 112)
 PAGE = 16  # a layer's maps shown at once (fewer when they are too large for the box)
 BARS = 120  # numbers drawn as bars for a vector layer: 3 px each fill the maps box
-
-
-@dataclass
-class LayerRow:
-    """One card of the strip: what a top-level layer is and what it costs."""
-
-    index: int
-    name: str
-    shape: tuple  # output (C, H, W) or (features,)
-    parameters: int
-    multiply_adds: int  # per example
-    field: str  # receptive-field side in input pixels, "—" after flattening, "all" after GAP
-
-
-def _geometries(items) -> list:
-    """The convolutions and poolings an output element's widest path goes through, in order."""
-    found = []
-    for item in items:
-        if isinstance(item, Layer):
-            for module in item.modules:
-                if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
-                    found.append(layer_geometry(module))
-        elif isinstance(item, Block):
-            found += _geometries(item.items)
-        elif isinstance(item, Repeat):
-            for instance in item.instances:
-                found += _geometries([instance])
-        elif isinstance(item, Parallel):  # the union of the paths' fields
-            paths = [_geometries(branch) for branch in item.branches]
-            found += max(paths, key=_field_side)
-    return found
-
-
-def _field_side(geometries) -> int:
-    side, jump = 1, 1
-    for g in geometries:
-        side, jump = side + (g.span[0] - 1) * jump, jump * g.stride[0]
-    return side
-
-
-def short_name(layer: nn.Module) -> str:
-    """"conv 5×5, pad 2, 6 ch" for a layer, "VGG block, 2 conv" for a block."""
-    if not list(layer.children()):
-        return layer_text(layer)[1]
-    convolutions = sum(isinstance(m, nn.Conv2d) for m in layer.modules())
-    return f"{(block_name(layer) or 'block').split(',')[0]}, {convolutions} conv"
-
-
-def layer_rows(net: nn.Sequential, input_shape: tuple[int, int, int]) -> list[LayerRow]:
-    """A ``LayerRow`` for every top-level layer of ``net`` for one input of ``input_shape``
-    (C, H, W). Receptive fields come from ``receptive.receptive_field`` over the
-    convolutions and poolings so far, taking the widest of parallel paths."""
-    rows, geometries, X, flat = [], [], torch.zeros((1, *input_shape)), None
-    was_training = net.training
-    net.eval()
-    try:
-        with torch.no_grad():
-            for index, layer in enumerate(net.children()):
-                before = tuple(X.shape[1:])
-                work = sum(w for _, _, w in models.multiply_adds(layer, tuple(X.shape)))
-                X = layer(X)
-                after = tuple(X.shape[1:])
-                if isinstance(layer, (nn.Flatten, nn.Linear)) or len(after) != 3:
-                    flat = "—"
-                elif isinstance(layer, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
-                    flat = "all"
-                if flat is None:
-                    items = architecture.describe(layer, (1, *before))[1:]
-                    geometries += _geometries(items)
-                    field = receptive_field(geometries, input_shape[1:])[-1].size[0] \
-                        if geometries else 1
-                    field = f"{field}×{field}"
-                rows.append(LayerRow(index, short_name(layer), after,
-                                     models.count_parameters(layer), work, flat or field))
-    finally:
-        net.train(was_training)
-    return rows
 
 
 def fit_grid(count: int, height: int, width: int, box: tuple[int, int],
@@ -176,12 +101,32 @@ def _text(content: str, **style) -> str:
     return f"<div style='{FONT}{extra}'>{content}</div>"
 
 
+def class_bars(values: torch.Tensor, classes: list[str]) -> str:
+    """The last layer's numbers as bars named by class, the largest (the prediction) in bold."""
+    low, high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    span, best = (high - low) or 1.0, int(values.argmax())
+    rows = []
+    for index, (name, value) in enumerate(zip(classes, values.tolist())):
+        left = (min(value, 0.0) - low) / span * 100
+        width = abs(value) / span * 100
+        bar = (f"<div style='position:relative;height:10px;background:#f2f2f2'><div style='"
+               f"position:absolute;left:{left:.1f}%;width:{width:.1f}%;height:10px;"
+               f"background:{'#d62728' if index == best else '#4c72b0'}'></div></div>")
+        weight = "bold" if index == best else "normal"
+        rows.append(f"<tr style='font-weight:{weight}'><td style='padding:0 6px 0 0;"
+                    f"white-space:nowrap'>{html.escape(str(name))}</td><td style='width:150px;"
+                    f"padding:0'>{bar}</td><td style='padding:0 0 0 6px;text-align:right'>"
+                    f"{value:.2f}</td></tr>")
+    return (f"<table style='{FONT};line-height:1.2;border-collapse:collapse'>{''.join(rows)}"
+            "</table>")
+
+
 class NetworkExplorer(NetExplorer):
     """Every layer of ``net`` as a card for one of ``images`` (N, C, H, W); one layer enlarged."""
 
     def __init__(self, net: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None,
                  classes: list[str] | None = None, image: int = 0, layer: int = 0,
-                 channel: int = 0, resize: int | None = None) -> None:
+                 channel: int = 1, resize: int | None = None) -> None:
         """Run ``net`` on the first image: a card per layer, one enlarged (chapters 3-10).
 
         Args:
@@ -189,7 +134,7 @@ class NetworkExplorer(NetExplorer):
             images, labels, classes: as for ``NetExplorer`` (test images, N x C x H x W).
             image: the index of the image shown first.
             layer: the index of the layer enlarged first.
-            channel: the channel whose kernel is shown first.
+            channel: the channel whose kernel is shown first, counted from 1.
             resize: the side the images are resized to for the net; None, none.
 
         Raises:
@@ -211,19 +156,20 @@ class NetworkExplorer(NetExplorer):
         except (RuntimeError, ValueError) as error:
             raise ValueError(f"the model cannot take images of {images.shape[1]}×{side[0]}×"
                              f"{side[1]}: {error}. Pass resize= if it expects another size") from None
+        self.input_side = side[0]
         self.total_parameters = models.count_parameters(net)
         self.total_multiply_adds = sum(w for _, _, w in models.multiply_adds(
             net, (1, images.shape[1], *side)))
         self._cached_image, self._outputs, self._selected = None, [], None
         self._window: range | None = None
 
-        def slider(description: str, maximum: int) -> widgets.IntSlider:
-            return widgets.IntSlider(min=0, max=maximum, description=description,
+        def slider(description: str, maximum: int, minimum: int = 0) -> widgets.IntSlider:
+            return widgets.IntSlider(min=minimum, max=maximum, description=description,
                                      layout=widgets.Layout(width="265px"))
 
         self._register("image", slider("test image", len(images) - 1))
         self._register("layer", slider("layer", len(self.layers) - 1))
-        self.channel_slider = self._register("channel", slider("channel", 0))
+        self.channel_slider = self._register("channel", slider("channel", 1, minimum=1))
         # the cards: a legend, then a window of WINDOW cards around the chosen layer
         self.cards = [self._card(row) for row in self.rows]
         self.thumbnails = [card.children[1].children[0] for card in self.cards]
@@ -242,17 +188,18 @@ class NetworkExplorer(NetExplorer):
                                                                 min_width=f"{width}px"))
 
         self.kernel_box = column([self.kernel_title, self.kernel_picture], KERNEL_BOX[0] + 10)
+        self.map_box = column([widgets.HTML(_text("<b>the chosen map</b>")), self.map_picture],
+                              MAP_BOX[0] + 10)
+        self.class_bars = widgets.HTML()  # the last layer's numbers, named by class
         self.root = widgets.VBox([
             widgets.HBox([self._controls["image"], self._controls["layer"], self.channel_slider]),
             strip, self.totals, self.caption,
             widgets.HBox([
                 column([widgets.HTML(_text("<b>input</b>")), self.input_picture],
                        INPUT_BOX[0] + 10),
-                column([self.maps_title, self.maps_picture, self.scale_picture, self.scale_text],
-                       MAPS_BOX[0] + 10),
-                column([widgets.HTML(_text("<b>the chosen map</b>")), self.map_picture],
-                       MAP_BOX[0] + 10),
-                self.kernel_box]),
+                column([self.maps_title, self.maps_picture, self.class_bars, self.scale_picture,
+                        self.scale_text], MAPS_BOX[0] + 10),
+                self.map_box, self.kernel_box]),
             self.message])
         self._start(image=image, layer=layer, channel=channel)
 
@@ -296,11 +243,13 @@ class NetworkExplorer(NetExplorer):
     @staticmethod
     def _thumbnail(output: torch.Tensor) -> np.ndarray:
         """A layer's output in one small picture: the mean over channels of a stack of maps
-        (its own scale), or bars for a vector (the first 32 numbers)."""
+        (its own scale), or bars for a vector (as many of its first numbers as fit at 3 px a
+        bar), narrower than the card inside its border, padding and the picture's margins."""
         if output.dim() == 3 and output.shape[1:] != (1, 1):
             return fitted(output.mean(dim=0, keepdim=True), (THUMBNAIL, THUMBNAIL))[0]
-        values = output.flatten()[:32]
-        return bars(values, layer_scale(values), height=THUMBNAIL, width=CARD_WIDTH - 10)
+        width = CARD_WIDTH - 16
+        values = output.flatten()[:(width + 2) // 3]  # bars of 2 px and gaps of 1
+        return bars(values, layer_scale(values), height=THUMBNAIL, width=width)
 
     def _apply(self, changes: dict) -> None:
         """The layer first: it decides how many channels there are to choose from."""
@@ -316,7 +265,7 @@ class NetworkExplorer(NetExplorer):
         count = shape[0] if len(shape) == 3 else 1
         was, self._updating = self._updating, True
         try:
-            self.channel_slider.max = count - 1  # ipywidgets moves the value into the range
+            self.channel_slider.max = count  # ipywidgets moves the value into the range
         finally:
             self._updating = was
         show(self.channel_slider, len(shape) == 3)
@@ -345,7 +294,7 @@ class NetworkExplorer(NetExplorer):
     def _update(self, image: int, layer: int, channel: int):
         outputs = self._run(image)
         self._fit_channels(layer)
-        channel = min(channel, self.channel_slider.max)
+        channel = min(channel, self.channel_slider.max) - 1  # the slider counts from 1
         self._show_cards(layer)
         if image != getattr(self, "_drawn_image", None):
             shown_at_own_size(self.input_picture, fitted(self.images[image], INPUT_BOX)[0])
@@ -360,17 +309,23 @@ class NetworkExplorer(NetExplorer):
             shown_at_own_size(self.maps_picture, grid)
             shown_at_own_size(self.map_picture,
                               fitted(maps[channel:channel + 1], MAP_BOX, scale=scale)[0])
-            self.maps_title.value = _text(f"<b>layer {layer}: channels {first}-"
-                                          f"{first + shown - 1} of {len(maps)}, a map each</b>")
+            self.maps_title.value = _text(f"<b>layer {layer}: channels {first + 1}-"
+                                          f"{first + shown} of {len(maps)}, a map each</b>")
         else:
             values = maps.flatten()
             grid = bars(values[:BARS], scale, height=MAPS_BOX[1] - 16, width=MAPS_BOX[0])
             shown_at_own_size(self.maps_picture, grid)
-            shown_at_own_size(self.map_picture, tile(values[channel:channel + 1].reshape(
-                1, 1, 1), 1, target=40, scale=scale))
+            if maps.dim() == 3:  # 1×1 maps: the chosen one is one number
+                shown_at_own_size(self.map_picture, tile(values[channel:channel + 1].reshape(
+                    1, 1, 1), 1, target=40, scale=scale))
             self.maps_title.value = _text(f"<b>layer {layer}: a bar per number"
                                           f"{'' if len(values) <= BARS else f' (the first {BARS})'}"
                                           "</b>")
+        named = layer == len(self.layers) - 1 and self.classes and len(self.classes) == maps.numel()
+        self.class_bars.value = class_bars(maps.flatten(), self.classes) if named else ""
+        show(self.maps_picture, not named)
+        show(self.class_bars, bool(named))
+        self.map_box.layout.display = None if maps.dim() == 3 else "none"
         shown_at_own_size(self.scale_picture, colour_bar(scale, width=max(grid.shape[1], 160),
                                                          height=12))
         self.scale_text.value = _text(html.escape(
@@ -382,13 +337,14 @@ class NetworkExplorer(NetExplorer):
             shown_at_own_size(self.kernel_picture, slices)
             what = "1 slice" if len(kernel) == 1 else f"{len(kernel)} slices, one per input channel,"
             self.kernel_title.value = _text(html.escape(
-                f"kernel that made map {channel}: {what} of {kernel.shape[1]}×{kernel.shape[2]} "
+                f"kernel that made map {channel + 1}: {what} of {kernel.shape[1]}×{kernel.shape[2]} "
                 f"(blue < 0 < red){'' if len(kernel) <= shown else f'; the first {shown} shown'}"))
         self.kernel_box.layout.display = None if kernel is not None else "none"
         predicted = int(self.logits.argmax())
         self.caption.value = _text(html.escape(
             f"layer {layer} ({row.name}) -> {'×'.join(map(str, row.shape))}; receptive field "
-            f"{row.field}; {self.prediction_text(self.logits, image)}"))
+            f"{row.field}{field_note(row.field, self.input_side)}; "
+            f"{self.prediction_text(self.logits, image)}"))
         return {"maps": maps, "kernel": kernel, "row": row, "predicted": predicted,
                 "window": self._window}
 

@@ -86,7 +86,7 @@ def _tile(channels: np.ndarray, gap: int = 4, columns: int = 2) -> np.ndarray:
     return out
 
 
-def invariance_chart(curve: InvarianceCurve, current: int, width: int = 300,
+def invariance_chart(curve: InvarianceCurve, current: int, width: int = 260,
                      height: int = 190) -> str:
     """The invariance figure as SVG: for each shift, the share of input values (orange) and
     of pooled values (blue) unchanged since shift 0; the current shift outlined in red.
@@ -202,7 +202,7 @@ class PoolingExplorer(Explorer):
         self.input_box = widgets.VBox([self.input_title, self.input_picture])
         self.output_box = widgets.VBox([self.output_title, self.output_picture])
         chart_box = widgets.VBox([widgets.HTML("<b>invariance</b>"), self.chart, legend],
-                                 layout=widgets.Layout(width="310px", flex="0 0 auto"))
+                                 layout=widgets.Layout(width="270px", flex="0 0 auto"))
         self.pictures = widgets.HBox([self.input_box, self.output_box, chart_box],
                                      layout=widgets.Layout(align_items="flex-start",
                                                            grid_gap="16px"))

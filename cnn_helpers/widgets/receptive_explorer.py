@@ -93,7 +93,7 @@ class ReceptiveFieldExplorer(Explorer):
                 options=[*STACKS, CUSTOM], description="stack", style=style, layout=narrow())),
             self._register("custom", widgets.Text(
                 description="layers", continuous_update=False, style=style,
-                placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="400px"))),
+                placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="340px"))),
             self._register("input_size", widgets.IntSlider(
                 value=16, min=3, max=256, description="input size", style=style,
                 continuous_update=False, layout=narrow())),
@@ -107,7 +107,7 @@ class ReceptiveFieldExplorer(Explorer):
             self._register("col", widgets.IntSlider(
                 value=0, min=0, max=0, description="output col", style=style, layout=narrow())),
         ]
-        self.layer_name = widgets.HTML()
+        self.layer_name = widgets.HTML(layout=widgets.Layout(white_space="nowrap"))
         controls[4] = widgets.HBox([controls[4], self.layer_name])
         self.input_picture = picture()
         self.input_title = widgets.HTML()
@@ -117,14 +117,16 @@ class ReceptiveFieldExplorer(Explorer):
         self.statement = widgets.HTML()
         # a long typed stack's table scrolls inside its box: the explorer keeps its height
         self.table_view = widgets.HTML(layout=widgets.Layout(max_height="180px",
-                                                             overflow_y="auto"))
+                                                             overflow="auto"))
         self.maps_caption = maps_caption = widgets.HTML()
         # the input beside what it means (statement, table); the feature maps below: the
         # whole explorer fits a 1280x720 window beside JupyterLab's file browser
         self.input_title.layout.max_width = f"{display + 20}px"
         self.body = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.input_title, self.input_picture]),
-                          widgets.VBox([self.statement, self.table_view])],
+            widgets.HBox([widgets.VBox([self.input_title, self.input_picture],
+                                       layout=widgets.Layout(flex="0 0 auto")),
+                          widgets.VBox([self.statement, self.table_view],
+                                       layout=widgets.Layout(flex="1 1 auto", min_width="0"))],
                          layout=widgets.Layout(align_items="flex-start", grid_gap="24px")),
             maps_caption,
             self.maps,
@@ -249,9 +251,9 @@ class ReceptiveFieldExplorer(Explorer):
         self.input_picture.value = render.png_bytes(rgb)
         # (a 256x256 input is shrunk to the display size: the explorer fits 1280x720)
         self.input_picture.layout.width = f"{min(rgb.shape[1], self.display)}px"
-        autograd = ("autograd's pixels dotted orange" if factor >= 4 else
-                    "autograd's pixels too small to dot (the check beside compares them)")
-        self.input_title.value = compact(f"<b>input {side}x{side}</b>: field in green, {autograd}")
+        # one or two lines: the check beside compares autograd's pixels when too small to dot
+        autograd = ", autograd's pixels dotted orange" if factor >= 4 else ""
+        self.input_title.value = compact(f"<b>input {side}x{side}</b>: field in green{autograd}")
 
     def _draw_maps(self, table: ReceptiveFieldTable, layer: int, position: tuple[int, int],
                    maps: list[torch.Tensor]) -> None:
@@ -262,10 +264,9 @@ class ReceptiveFieldExplorer(Explorer):
         if len(self.maps.children) != len(table):
             self.maps.children = [box for _, _, box in self._map_pictures[: len(table)]]
         first = max(0, layer - self.MAPS_SHOWN + 1)  # one row of maps: the chosen layer's last few
-        earlier = (f"; the last {self.MAPS_SHOWN} up to the chosen layer (choose an earlier "
-                   "layer to see the others)" if first else "")
-        self.maps_caption.value = ("<b>feature maps</b>: green, the elements that feed the "
-                                   f"chosen element (red){earlier}")
+        earlier = f"; the last {self.MAPS_SHOWN} (an earlier layer shows the others)" if first else ""
+        self.maps_caption.value = compact("<b>feature maps</b>: green, the elements that feed "
+                                          f"the chosen element (red){earlier}")
         for index, (title, image, box) in enumerate(self._map_pictures[: len(table)]):
             show(box, first <= index <= layer)
             if not first <= index <= layer:
@@ -283,5 +284,5 @@ class ReceptiveFieldExplorer(Explorer):
             mark_map(rgb, mask, factor, chosen=index == layer)
             image.value = render.png_bytes(rgb)
             image.layout.width = f"{rgb.shape[1]}px"
-            smaller = f" (shown {shrink}x smaller)" if shrink > 1 else ""
+            smaller = f" ({shrink}x smaller)" if shrink > 1 else ""
             title.value = f"<b>{html.escape(table[index].name)}</b> {out_h}x{out_w}{smaller}"

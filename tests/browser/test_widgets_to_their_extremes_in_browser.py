@@ -74,17 +74,6 @@ EXTREMES = {
     ],
 }
 SETTLE_S = 0.15
-# What still does not fit (measured 2026-12-02, issue 25 finding 4): strict, so each turns into
-# a failure -- to delete here -- once its widget fits at every state.
-STILL_TOO_LARGE = {
-    "widget_kernel_explorer": "photos and 9x9 kernels: a picture column scrolls by a pixel or "
-                              "two, and the 9x9 custom kernel on a photo is 600 px tall in 599",
-    "widget_receptive_field_explorer": "input size 256: 700-722 px tall in 599; a 13-layer "
-                                       "typed stack: a column scrolls sideways",
-    "widget_pooling_explorer": "window 1, stride 1 on a 256x256 photo: 886 px wide in 863",
-    "widget_network_explorer": "LeNet's layers 4-11 (flatten, fully connected): the 1-D "
-                               "outputs' thumbnails scroll inside their cards (finding 6)",
-}
 
 
 def _control(driver: WidgetDriver, label: str):
@@ -179,9 +168,7 @@ def _settle(notebook, driver: WidgetDriver) -> dict:
     return extent
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=STILL_TOO_LARGE[c.id]))
-    if c.id in STILL_TOO_LARGE else c for c in CASES if c.id in EXTREMES], ids=lambda c: c.id)
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in EXTREMES], ids=lambda c: c.id)
 def test_widget_fits_the_projector_at_every_extreme_setting(case, ran_notebooks):
     notebook = ran_notebooks[case.notebook]
     page = notebook.page

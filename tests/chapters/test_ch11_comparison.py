@@ -107,6 +107,9 @@ def test_chapters_missing_from_the_results_get_empty_measured_columns(partial_re
     assert frame.loc["ResNet-18", "full profile acc (GPU)"] == "-"
     assert frame.loc["LeNet", "class profile acc"] == "0.720 (0.700-0.740)"
     assert measurements.full_profile_entry(None, "lenet") is None
+    ideas = table.ideas_frame(rows)  # the ideas apart from the numbers, one line a net
+    assert list(ideas.columns) == ["year", "idea (notes)"] and "idea (notes)" not in frame
+    assert ideas.loc["ResNet-18", "idea (notes)"] == chapters.CHAPTER_OF["resnet"].paper.idea
 
 
 def test_every_course_chapter_is_listed_and_a_measured_chapter_without_builder_too(partial_results):
@@ -161,3 +164,36 @@ def test_exercise_4_asks_why_densenet_needs_memory_and_accepts_only_b():
     assert exercises.exercise_4("b").correct and exercises.exercise_4(" (B) ").correct
     assert exercises.exercise_4("a").correct is False and exercises.exercise_4("c").correct is False
     assert exercises.exercise_4(...).correct is None
+
+
+@pytest.mark.parametrize("quantity", ["parameters", "multiply-adds", "seconds"])
+def test_the_plots_labels_cover_no_label_and_no_point_of_the_committed_results(quantity):
+    # GoogLeNet over NiN, "LeNet + batch norm" across DenseNet's error bar (issue 25, finding 9)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnn_helpers.chapters.ch11_comparison import plots
+
+    results = measurements.load_results(measurements.CLASS_PROFILE_RESULTS)
+    if results is None:
+        pytest.skip("no class-profile results committed")
+    rows = table.comparison_rows(results, measurements.load_results(
+        measurements.FULL_PROFILE_RESULTS))
+    ax = plots.plot_accuracy_against(rows, quantity, fontsize=14)
+    ax.figure.set_dpi(72)  # the notebook's
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    labels = [text for text in ax.texts if text.get_text()]
+    boxes = [label.get_window_extent(renderer) for label in labels]
+    points = [xy for line in ax.get_lines() if line.get_marker() == "o"
+              for xy in ax.transData.transform(line.get_xydata())]
+    inside = ax.get_window_extent(renderer)
+    for label, box in zip(labels, boxes):
+        others = [o for o in boxes if o is not box]
+        assert not any(box.overlaps(o) for o in others), label.get_text()
+        assert not any(box.x0 < x < box.x1 and box.y0 < y < box.y1 for x, y in points), \
+            label.get_text()
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1, label.get_text()
+    plt.close(ax.figure)

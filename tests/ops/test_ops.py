@@ -125,6 +125,16 @@ def test_output_shape_formula_equals_conv2d_on_an_exhaustive_grid():
                                      padding=p) == tuple(out)
 
 
+def test_output_shape_formula_with_dilation_equals_conv2d():
+    for n, k, d, s, p in itertools.product(range(1, 12), range(1, 4), range(1, 5), range(1, 3),
+                                           range(0, 2)):
+        if d * (k - 1) + 1 > n + 2 * p:
+            continue
+        out = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)(torch.zeros(1, 1, n, n))
+        assert ops.conv_output_shape(n, k, stride=s, padding=p, dilation=d) == tuple(
+            out.shape[-2:]), (n, k, d, s, p)
+
+
 def test_same_padding_keeps_the_size_at_stride_one():
     for k in (1, 3, 5, 7):
         assert ops.conv_output_shape(9, k, total_padding=ops.same_padding(k)) == (9, 9)

@@ -106,6 +106,13 @@ def test_a_stack_that_shrinks_the_image_away_says_where():
         receptive_field(nn.Sequential(nn.Conv2d(1, 1, 5), nn.Conv2d(1, 1, 5)), 8)
 
 
+def test_a_dilated_kernel_too_large_is_named_with_the_span_it_covers():
+    # k=3, d=4 covers 9 pixels: the message says where the 9 comes from (issue 25, finding 5)
+    with pytest.raises(ValueError, match=r"^1: the dilated kernel \(9 = 4·\(3−1\)\+1\) is larger "
+                                         r"than the padded input \(6 \+ 0 = 6\)"):
+        receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3, dilation=4)), 8)
+
+
 def test_border_pixels_dropped_by_the_floor_are_outside_the_field():
     # 5 inputs, 2-wide stride-2 windows see inputs 0-3; input 4 is never used
     stack = nn.Sequential(nn.Conv2d(1, 1, (1, 2), (1, 2)), nn.Conv2d(1, 1, (1, 3), padding=(0, 1)))

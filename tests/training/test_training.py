@@ -149,8 +149,32 @@ def test_live_view_draws_one_plot_updated_in_place(digits, monkeypatch):
     calls = []
     monkeypatch.setattr(training.live, "_publish",
                         lambda figure, handle: calls.append(handle) or "handle")
+    monkeypatch.setattr(training.live, "REDRAW_S", 1e9)  # epochs shorter than a redraw's wait
     _fit(models.lenet("max", "relu"), digits.subset(128, 64), epochs=3, live=True)
     assert calls == [None, "handle", "handle"]  # created once, then updated once per epoch
+
+
+def test_a_long_epoch_draws_its_running_loss_before_it_ends(digits, monkeypatch):
+    # chapter 9's two epochs drew nothing until the first ended (issue 25, finding 7)
+    drawn = []
+    def publish(figure, handle):
+        lines = figure.axes[0].get_lines()
+        drawn.append({line.get_label(): list(line.get_xdata()) for line in lines})
+        titles.add(figure.axes[0].get_title())
+        return "handle"
+    titles = set()
+    monkeypatch.setattr(training.live, "_publish", publish)
+    monkeypatch.setattr(training.live, "REDRAW_S", 0.0)  # every running loss is drawn
+    _fit(models.lenet("max", "relu"), digits.subset(256, 64), epochs=2, live=True, batch_size=16,
+         title="LeNet, run A")
+    assert titles == {"LeNet, run A"}  # which of two runs a plot is (chapter 4's augmentation)
+    running = "train loss so far in the epoch"
+    before_the_first_epoch_ends = [d for d in drawn if "train loss" not in d]
+    assert before_the_first_epoch_ends and all(
+        0 < x <= 1 for x in before_the_first_epoch_ends[-1][running])
+    last = drawn[-1][running]
+    assert len(last) > 10 and max(x for x in last if x == x) == 2  # both epochs, to the end
+    assert any(x != x for x in last)  # a gap between the epochs' running means
 
 
 def test_predict_returns_labels_on_the_cpu(digits):

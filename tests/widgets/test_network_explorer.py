@@ -56,13 +56,14 @@ def test_a_residual_blocks_field_follows_its_main_path_not_its_shortcut():
 
 
 def test_choosing_a_convolutions_map_shows_the_kernel_that_made_it(lenet_explorer):
-    shown = lenet_explorer.update(image=2, layer=3, channel=5)
+    shown = lenet_explorer.update(image=2, layer=3, channel=6)  # counted from 1
     net, X = lenet_explorer.net, lenet_explorer.images[2:3]
     with torch.no_grad():
         assert torch.allclose(shown["maps"], net[:4](X)[0])
     assert torch.equal(shown["kernel"], net[3].weight.detach()[5])
     assert lenet_explorer.kernel_box.layout.display is None
-    assert "kernel that made map 5: 6 slices, one per input channel, of 5×5" in lenet_explorer.kernel_title.value
+    assert "kernel that made map 6: 6 slices, one per input channel, of 5×5" in lenet_explorer.kernel_title.value
+    assert "channels 1-16 of 16" in lenet_explorer.maps_title.value  # as the feature-map viewer
     assert lenet_explorer.cards[3].layout.border.endswith("#d62728")
     assert lenet_explorer.cards[0].layout.border.endswith("#dddddd")
     assert "true label: 4" in lenet_explorer.caption.value
@@ -73,14 +74,35 @@ def test_a_vector_layer_has_no_channel_slider_and_no_kernel(lenet_explorer):
     assert shown["maps"].shape == (120,) and shown["kernel"] is None
     assert lenet_explorer.channel_slider.layout.display == "none"
     assert lenet_explorer.kernel_box.layout.display == "none"
+    assert lenet_explorer.map_box.layout.display == "none"  # no map to choose: a strip of bars
+    assert lenet_explorer.class_bars.layout.display == "none"  # not the last layer
+
+
+def test_the_last_layers_bars_carry_the_class_names_and_the_prediction_in_bold(lenet_explorer):
+    shown = lenet_explorer.update(image=1, layer=len(lenet_explorer.layers) - 1)
+    bars = lenet_explorer.class_bars.value
+    assert lenet_explorer.class_bars.layout.display is None
+    assert lenet_explorer.maps_picture.layout.display == "none"
+    assert bars.count("<tr") == 10 and all(f">{name}</td>" in bars for name in "0123456789")
+    best = int(shown["maps"].argmax())
+    assert f"font-weight:bold'><td style='padding:0 6px 0 0;white-space:nowrap'>{best}<" in bars
+
+
+def test_a_receptive_field_larger_than_the_input_is_said_to_be():
+    explorer = NetworkExplorer(models.resnet18(width=1 / 8), torch.rand(2, 1, 32, 32))
+    explorer.update(layer=2)  # 99×99 on a 32×32 input
+    assert ("receptive field 99×99: larger than the 32×32 input; the padding makes up the rest"
+            in explorer.caption.value)
+    explorer.update(layer=0)  # 11×11
+    assert "larger than" not in explorer.caption.value
 
 
 def test_a_channel_the_layer_does_not_have_is_refused_with_a_message(lenet_explorer):
-    lenet_explorer.update(layer=0, channel=0)
-    assert lenet_explorer.update(layer=0, channel=6) is None
-    assert "channel: 6 is outside the range 0 to 5" in lenet_explorer.error
-    assert lenet_explorer.settings["channel"] == 0
-    assert lenet_explorer.update(layer=3, channel=15)["kernel"].shape == (6, 5, 5)
+    lenet_explorer.update(layer=0, channel=1)
+    assert lenet_explorer.update(layer=0, channel=7) is None
+    assert "channel: 7 is outside the range 1 to 6" in lenet_explorer.error
+    assert lenet_explorer.settings["channel"] == 1
+    assert lenet_explorer.update(layer=3, channel=16)["kernel"].shape == (6, 5, 5)
 
 
 def test_images_and_nets_the_explorer_cannot_take_are_explained():
@@ -124,7 +146,8 @@ def test_every_picture_keeps_to_its_box_at_every_layer(build, side, resize):
                 assert _pixels(picture.layout.height) <= height, (layer, picture.layout.height)
     for thumbnail in explorer.thumbnails:
         assert _pixels(thumbnail.layout.height) <= network_explorer.THUMBNAIL
-        assert _pixels(thumbnail.layout.width) <= network_explorer.CARD_WIDTH - 8
+        # inside the card's border and padding (8 px) and the picture's own margins (4 px)
+        assert _pixels(thumbnail.layout.width) <= network_explorer.CARD_WIDTH - 12
 
 
 def test_a_window_of_cards_follows_the_layer_and_the_slider_reaches_every_layer(lenet_explorer):

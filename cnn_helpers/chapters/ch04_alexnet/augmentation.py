@@ -168,7 +168,9 @@ def train_with_and_without(data: ImageData, run: RunSettings, seed: int = 0,
         history = training.fit(net, part.train, part.test, run.epochs, run.lr,
                                batch_size=run.batch_size, device=device, seed=seed,
                                resize=run.resize, live=live,
-                               augment=label_safe(data.key, run.resize) if augmented else None)
+                               augment=label_safe(data.key, run.resize) if augmented else None,
+                               title=f"AlexNet {'with' if augmented else 'without'} "
+                                     "augmentation")
         if history.epochs < run.epochs:
             raise RuntimeError(f"training stopped after {history.epochs} of {run.epochs} epochs")
         train_acc = training.evaluate_accuracy(net, part.train, device=device, resize=run.resize)

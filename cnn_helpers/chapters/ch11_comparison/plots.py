@@ -79,26 +79,53 @@ def plot_accuracy_against(rows: list[Row], quantity: str, ax: Axes | None = None
 
 
 def _spread_labels(ax: Axes, labels: list[Annotation]) -> None:
-    """Place each point label beside its point, inside the axes, where it overlaps no label
-    placed before it and not the legend: right or left, above or below, stepping further out."""
+    """Place each point label beside its point, inside the axes, where it covers no label placed
+    before it, no point, no error bar and not the legend: right or left, above, level or below,
+    stepping further out; a label placed away from its point gets a thin line to it."""
+    from matplotlib.transforms import Bbox
+
     figure = ax.figure
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     legend = ax.get_legend()
     taken = [legend.get_window_extent(renderer)] if legend is not None else []
+    for line in ax.get_lines():  # the markers, and the error bars (their caps are lines too)
+        for x, y in ax.transData.transform(line.get_xydata()):
+            taken.append(Bbox.from_extents(x - 6, y - 6, x + 6, y + 6))
+    for collection in ax.collections:  # the error bars' vertical lines
+        for path in collection.get_paths():
+            (x0, y0), (x1, y1) = ax.transData.transform(path.vertices[[0, -1]])
+            taken.append(Bbox.from_extents(min(x0, x1) - 2, min(y0, y1), max(x0, x1) + 2,
+                                           max(y0, y1)))
     inside = ax.get_window_extent(renderer)
-    candidates = [(dx, dy) for step in range(6) for dy in (4 + 14 * step, -14 - 14 * step)
-                  for dx in (8, -8)]
+    candidates = [(dx, dy) for step in range(10) for dy in (2 + 12 * step, -8 - 12 * step)
+                  for dx in (9 + 4 * step, -9 - 4 * step)]
+
+    def place(label, dx, dy):
+        label.set_horizontalalignment("left" if dx > 0 else "right")
+        label.set_verticalalignment("bottom" if dy > 0 else "top")
+        label.xyann = (dx, dy)
+        return label.get_window_extent(renderer)
+
+    def covered(box) -> float:  # pixels of others covered; outside the axes counts as all
+        if not (inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0
+                and box.y1 <= inside.y1):
+            return box.width * box.height
+        return sum(max(0, min(box.x1, o.x1) - max(box.x0, o.x0))
+                   * max(0, min(box.y1, o.y1) - max(box.y0, o.y0)) for o in taken)
+
     for label in labels:
-        for dx, dy in candidates:
-            label.set_horizontalalignment("left" if dx > 0 else "right")
-            label.xyann = (dx, dy)
-            box = label.get_window_extent(renderer)
-            if (inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0
-                    and box.y1 <= inside.y1 and not any(box.overlaps(o) for o in taken)):
+        best = None
+        for dx, dy in candidates:  # the first free place, else the one covering least
+            cover = covered(place(label, dx, dy))
+            if best is None or cover < best[0]:
+                best = (cover, dx, dy)
+            if cover == 0:
                 break
-        else:
-            label.set_horizontalalignment("left")
-            label.xyann = candidates[0]
-            box = label.get_window_extent(renderer)
+        box = place(label, *best[1:])
+        if abs(label.xyann[1]) > 14:  # away from its point: a line says whose label it is
+            label.arrow_patch = None
+            ax.annotate("", label.xy, xytext=label.xyann, textcoords="offset points",
+                        arrowprops={"arrowstyle": "-", "color": label.get_color(), "lw": 0.8,
+                                    "shrinkA": 0, "shrinkB": 5})
         taken.append(box)

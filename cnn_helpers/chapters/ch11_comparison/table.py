@@ -83,17 +83,26 @@ def _millions(n: float | None) -> str:
     return "-" if n is None else f"{n / 1e6:.2f} M"
 
 
+def ideas_frame(rows: list[Row]) -> pd.DataFrame:
+    """Each net's year and the idea the notes credit it with: a table of its own, so that the
+    ideas read in full and the numbers' table stays one line a net at 1280x720."""
+    import pandas as pd
+
+    return pd.DataFrame({"year": [r.paper.year if r.paper else "-" for r in rows],
+                         "idea (notes)": [r.paper.idea if r.paper else "-" for r in rows]},
+                        index=pd.Index([r.title for r in rows], name="net"))
+
+
 def table_frame(rows: list[Row]) -> pd.DataFrame:
-    """The rows as a pandas DataFrame for the notebook (one column per quantity, '-' when
-    there is no number; accuracies as fractions, the class profile's as mean and min-max)."""
+    """The rows' numbers as a pandas DataFrame for the notebook (one column per quantity, '-'
+    when there is no number; accuracies as fractions, the class profile's as mean and min-max);
+    the years and ideas are ``ideas_frame``."""
     import pandas as pd
 
     def acc(m: Measured | None):
         return "-" if m is None else f"{m.mean:.3f} ({m.low:.3f}-{m.high:.3f})"
 
     data = {
-        "year": [r.paper.year if r.paper else "-" for r in rows],
-        "idea (notes)": [r.paper.idea if r.paper else "-" for r in rows],
         "input": [f"{r.book.image_size}²" if r.book else "-" for r in rows],
         "parameters": [_millions(r.book.parameters if r.book else None) for r in rows],
         "multiply-adds": [_millions(r.book.multiply_adds if r.book else None) for r in rows],
