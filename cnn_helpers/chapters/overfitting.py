@@ -210,38 +210,44 @@ def judge_recorded(path: Path | str, design: str, without: str, what: str,
     seeds = recorded(path)
     if not seeds:
         raise ValueError(f"nothing recorded in {path}: run python benchmarks/overfitting.py")
-    epoch = early_epoch or 5
+    early = f"test acc, epoch {early_epoch}" if early_epoch else ""
     print(f"{'seed':>4} {'variant':>24} {'parameters':>10} {'train acc':>9} {'test acc':>8} "
-          f"{'gap':>6} {f'test acc, epoch {epoch}':>19}")
+          f"{'gap':>6} {early:>19}".rstrip())
     for seed, runs in sorted(seeds.items()):
         for one in (runs[design], runs[without]):
+            speed = f"{one.test_curve[early_epoch - 1]:>19.3f}" if early_epoch else ""
             print(f"{seed:>4} {one.name:>24} {one.parameters:>10,} {one.train_acc:>9.3f} "
-                  f"{one.test_acc:>8.3f} {one.gap:>+6.3f} {one.test_curve[epoch - 1]:>19.3f}")
+                  f"{one.test_acc:>8.3f} {one.gap:>+6.3f} {speed}".rstrip())
     mine = [runs[design] for _, runs in sorted(seeds.items())]
     other = [runs[without] for _, runs in sorted(seeds.items())]
 
-    def every_seed(measure: Callable[[Fitted], float], lower: bool, sentence: str,
-                   otherwise: str) -> bool:
+    def compare(measure: Callable[[Fitted], float], lower: bool, sentence: str,
+                otherwise: Callable[[int, int], str]) -> bool:
         a, b = [measure(one) for one in mine], [measure(one) for one in other]
         numbers = f"{_span(a)} against {_span(b)} without it, seeds {sorted(seeds)}"
-        holds = all((x < y) if lower else (x > y) for x, y in zip(a, b))
-        return verdict(holds, f"{sentence} ({numbers})", f"{otherwise} ({numbers})")
+        wins = sum((x < y) if lower else (x > y) for x, y in zip(a, b))
+        return verdict(wins == len(a), f"{sentence} ({numbers})",
+                       f"{otherwise(wins, len(a))} ({numbers})")
+
+    def seeds_word(wins: int, n: int) -> str:
+        return "on no seed" if wins == 0 else f"on {wins} seed{'s' if wins > 1 else ''} of {n} only"
 
     verdicts = {
-        "less over-fitting": every_seed(
+        "less over-fitting": compare(
             lambda one: one.gap, True,
             f"with {what} the net memorizes less: a smaller gap between training and test "
             "accuracy on every seed",
-            f"with {what} the gap between training and test accuracy is not smaller on every seed"),
-        "better on unseen images": every_seed(
+            lambda wins, n: f"with {what} the gap between training and test accuracy is smaller "
+                            f"{seeds_word(wins, n)}"),
+        "better on unseen images": compare(
             lambda one: one.test_acc, False,
             "and it does better on unseen images: a higher test accuracy on every seed",
-            "but it does not do better on unseen images on every seed: test accuracy"),
+            lambda wins, n: f"its test accuracy is higher {seeds_word(wins, n)}"),
     }
     if early_epoch is not None:
         early = f"test accuracy after {early_epoch} epochs"
-        verdicts["slower to learn"] = every_seed(
+        verdicts["slower to learn"] = compare(
             lambda one: one.test_curve[early_epoch - 1], True,
             f"it learns more slowly: a lower {early} on every seed",
-            f"it does not learn more slowly on every seed: {early}")
+            lambda wins, n: f"its {early} is lower {seeds_word(wins, n)}")
     return verdicts

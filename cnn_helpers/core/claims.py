@@ -59,8 +59,9 @@ def verdict(holds: bool, sentence: str, otherwise: str) -> bool:
 
     ``claim`` is for what the course asserts and stops the cell when false;
     ``verdict`` is for a statement of the notes that a recorded measurement
-    may confirm or refute: ``✓ sentence`` when ``holds``, else ``✗ otherwise``
-    (the measured reason the notes are not borne out here).
+    may confirm or refute: ``✓ sentence`` when ``holds``, else ``✗ not so
+    here: otherwise`` (what was measured instead). The cell goes on: the
+    course reports the notes wrong here, it does not stop.
 
     Returns:
         ``holds`` as a ``bool``.
@@ -73,5 +74,5 @@ def verdict(holds: bool, sentence: str, otherwise: str) -> bool:
     except (RuntimeError, ValueError) as error:
         raise TypeError(f"verdict() needs one truth value, not {type(holds).__name__} "
                         f"({error})") from None
-    print(f"{CHECK} {sentence}" if holds else f"{CROSS} {otherwise}")
+    print(f"{CHECK} {sentence}" if holds else f"{CROSS} not so here: {otherwise}")
     return holds
