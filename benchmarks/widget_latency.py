@@ -127,9 +127,9 @@ def network_explorer_updates(channels: list[int]):
             choice = rng.random()
             if choice < 0.5:
                 layer = (layer + rng.choice((-1, 1))) % len(channels)
-                steps.append(dict(layer=layer, channel=0))
+                steps.append(dict(layer=layer, channel=1))  # channels count from 1
             elif choice < 0.85:
-                steps.append(dict(channel=rng.randrange(channels[layer])))
+                steps.append(dict(channel=rng.randrange(channels[layer]) + 1))
             else:
                 steps.append(dict(image=rng.randrange(16)))
         return steps

@@ -26,6 +26,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cnn_helpers.core.files import copy_file, copy_tree, write_text  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "build" / "site-src"
 OUTPUT = ROOT / "build" / "site"
@@ -103,8 +106,8 @@ def prepare(source: Path = SOURCE) -> list[str]:
     """Write the site's sources into ``source``; the chapters' titles, in order."""
     if source.exists():
         shutil.rmtree(source)
-    shutil.copytree(ROOT / "book", source)
-    shutil.copytree(ROOT / "images", source / "images")
+    copy_tree(ROOT / "book", source)
+    copy_tree(ROOT / "images", source / "images")
     (source / "notebooks" / "downloads").mkdir(parents=True)
     import jupyter_server_mathjax
 
@@ -112,10 +115,10 @@ def prepare(source: Path = SOURCE) -> list[str]:
     for part in MATHJAX_PARTS:
         target = source / "_static" / "mathjax" / part
         if (mathjax / part).is_dir():
-            shutil.copytree(mathjax / part, target)
+            copy_tree(mathjax / part, target)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(mathjax / part, target)
+            copy_file(mathjax / part, target)
     titles, entries = [], []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -123,15 +126,13 @@ def prepare(source: Path = SOURCE) -> list[str]:
             titles.append(title(notebook))
         except ValueError as error:
             raise ValueError(f"{path.name}: {error}") from None
-        shutil.copyfile(path, source / "notebooks" / "downloads" / path.name)
+        copy_file(path, source / "notebooks" / "downloads" / path.name)
         static_widgets(notebook)
         notebook["cells"].insert(1, run_box(path.name))
-        (source / "notebooks" / path.name).write_text(json.dumps(notebook, ensure_ascii=False),
-                                                     encoding="utf-8")
+        write_text(source / "notebooks" / path.name, json.dumps(notebook, ensure_ascii=False))
         entries.append(f"notebooks/{path.stem}")
     index = (source / "index.md").read_text(encoding="utf-8")
-    (source / "index.md").write_text(index.replace("{chapters}", "\n".join(entries)),
-                                     encoding="utf-8")
+    write_text(source / "index.md", index.replace("{chapters}", "\n".join(entries)))
     return titles
 
 

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cnn_helpers.core.files import write_text  # noqa: E402
+
 # The course has no public address yet: this placeholder is where its repository (or a package
 # name on an index) goes once it has one. Until then set CNN_COURSE_SOURCE (README, "Colab,
 # Kaggle, JupyterHub") to a git URL, a wheel's URL or path, or a package name.
@@ -60,7 +63,7 @@ def put_cell(path: Path) -> bool:
         new = nbformat.v4.new_code_cell(CELL)
         new.id = CELL_ID
         notebook.cells.insert(index, new)
-    nbformat.write(notebook, path)
+    write_text(path, nbformat.writes(notebook).rstrip("\n") + "\n")  # as nbformat.write
     return True
 
 
