@@ -34,7 +34,12 @@ def test_slides_at_1280x720_have_readable_text_and_uncovered_titles(lab, tmp_pat
     lab.contexts.append(context)  # closed with the others
     page = context.new_page()
     server = lab.server
-    page.goto(f"{server.url}rise/notebooks/{NOTEBOOK}?activeCellIndex=0&token={server.token}")
+    # A copy of its own: RISE's page opens a session on the notebook, and a session on the one the
+    # widget tests ran would take over (or shut down) their kernel.
+    copied = context.request.post(f"{server.url}api/contents/notebooks?token={server.token}",
+                                  data={"copy_from": f"notebooks/{NOTEBOOK}"})
+    assert copied.ok, copied.text()
+    page.goto(f"{server.url}rise/{copied.json()['path']}?activeCellIndex=0&token={server.token}")
     page.locator(".reveal .slides section.present h1").first.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_function("document.querySelector('#rise-overlay') !== null",
                            timeout=TIMEOUT_MS)
