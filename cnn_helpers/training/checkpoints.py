@@ -94,7 +94,8 @@ def _read(path: Path, map_location) -> object:
                 "save torch.save(net.state_dict(), path) (or save_checkpoint(path, net)) and "
                 "load that") from None
         raise CheckpointError(f"{path} is {what}") from None
-    except (RuntimeError, EOFError, OSError, ValueError) as error:
+    except Exception as error:  # noqa: BLE001 -- garbage can fail in any way inside the unpickler
+        # (random bytes that begin like a legacy pickle end in an IndexError there, for one)
         what = _what_the_file_is(path)
         raise CheckpointError(f"{path} is {what}" + ("" if what != "a PyTorch file" else
                               f" that PyTorch cannot read ({error})")) from None
