@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import torch
 
+from cnn_helpers.core.recipe import BOOK, Recipe
+
 PROFILE_VARIABLE = "CNN_PROFILE"
 PROFILE_NAMES = ("smoke", "class", "full")
 
@@ -35,6 +37,7 @@ class RunSettings:
     width: float = 1.0  # multiplies channel counts of the wider models
     resize: int | None = None  # image side the model expects (None: 28)
     hidden: int | None = None  # units of the hidden fully connected layers, where a chapter sets them
+    recipe: Recipe = BOOK  # how fit trains: the book's plain SGD, or the class recipe (core.recipe)
 
 
 def current_profile() -> str:

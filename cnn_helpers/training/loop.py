@@ -23,6 +23,7 @@ from cnn_helpers.training.errors import _ONE_EXAMPLE_BATCHES, _check_finite, sto
 from cnn_helpers.training.evaluate import evaluate_accuracy
 from cnn_helpers.training.history import History
 from cnn_helpers.training.live import LiveView
+from cnn_helpers.core.recipe import Recipe
 from cnn_helpers.training.run import Run, prepare
 from cnn_helpers.training.speed import Speed, machine_settings
 
@@ -30,11 +31,13 @@ from cnn_helpers.training.speed import Speed, machine_settings
 def train_step(run: Run, X: torch.Tensor, y: torch.Tensor) -> None:
     """One minibatch, as in the book: forward, loss, backward, SGD update (sums on the device).
 
+    The recipe (``run.recipe``) may smooth the labels and move the learning rate
+    after each step; the book's recipe does neither.
     Chapter 3 shows it in a ``#@save`` cell (tests/test_notebook_code.py).
     """
     with run.autocast():  # mixed precision on a GPU where it pays; nothing on a CPU
         y_hat = run.net(X)  # N x 10 scores
-        loss = F.cross_entropy(y_hat, y)  # the mean over the batch
+        loss = F.cross_entropy(y_hat, y, label_smoothing=run.recipe.label_smoothing)  # batch mean
     run.optimizer.zero_grad(set_to_none=True)
     if run.scaler is None:
         loss.backward()  # the gradient of the loss for every parameter
@@ -43,6 +46,8 @@ def train_step(run: Run, X: torch.Tensor, y: torch.Tensor) -> None:
         run.scaler.scale(loss).backward()
         run.scaler.step(run.optimizer)
         run.scaler.update()
+    if run.scheduler is not None:  # one-cycle: the learning rate for the next step
+        run.scheduler.step()
     run.loss_sum.add_(loss.detach(), alpha=len(y))
     run.correct.add_((y_hat.detach().argmax(dim=1) == y).sum())
 
@@ -55,7 +60,7 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
         live: bool | None = None, checkpoint: str | Path | None = None,
         augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
         callbacks: Iterable[Callable[[int, History, nn.Module], None]] = (),
-        title: str | None = None) -> History:
+        title: str | None = None, recipe: Recipe | None = None) -> History:
     """Train ``net`` with minibatch SGD on the cross-entropy loss; return the ``History``.
 
     Args:
@@ -64,7 +69,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
             device, reshuffled each epoch) or any iterable of ``(X, y)`` batches.
         test_data: the same kinds; its accuracy is measured after each epoch.
         epochs: passes over ``train_data``.
-        lr: the learning rate of plain SGD.
+        lr: the learning rate of plain SGD (the book's recipe), or the peak of the
+            one-cycle schedule (the class recipe).
         batch_size: examples per step (for a tensor pair).
         device: where to train (None: ``try_gpu()``).
         init: "xavier" (the book's), "default" or None (leave the weights
@@ -84,6 +90,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
             no CUDA graph then, as each batch's randomness differs).
         callbacks: called as ``callback(epoch, history, net)`` after each epoch.
         title: the live plot's title (None: none), e.g. which of two runs it is.
+        recipe: how to train beyond plain SGD (``core.recipe``: momentum, weight decay,
+            one-cycle schedule, label smoothing, flips); None: the book's, ``recipe.BOOK``.
 
     Returns:
         The ``History``; after Ctrl-C (KeyboardInterrupt), the epochs finished
@@ -99,7 +107,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
             normalize them (a last batch of one is left out, saying so once).
     """
     run = prepare(net, train_data, test_data, lr, batch_size=batch_size, device=device, init=init,
-                  seed=seed, optimizer=optimizer, resize=resize, speed=speed, augment=augment)
+                  seed=seed, optimizer=optimizer, resize=resize, speed=speed, augment=augment,
+                  recipe=recipe, epochs=epochs)
     history = History(device=str(run.device))
     run.checkpoint = checkpoint
     with (LiveView(live, epochs, run.n_batches, title) as view,

@@ -28,6 +28,7 @@ from cnn_helpers.training.batches import (
 )
 from cnn_helpers.training.errors import _ONE_EXAMPLE_BATCHES, has_batch_norm
 from cnn_helpers.training.initialization import INITIALIZERS
+from cnn_helpers.core.recipe import BOOK, Recipe, random_flip
 from cnn_helpers.training.sizes import check_image_size
 from cnn_helpers.training.speed import Speed, _GraphedStep, _use_cuda_graph
 
@@ -51,6 +52,8 @@ class Run:
     augment: Callable[[torch.Tensor], torch.Tensor] | None
     drop_single: bool  # batch norm: a last batch of one example is left out
     n_batches: int | None  # per epoch (None: a loader without a length)
+    recipe: Recipe = BOOK  # momentum, weight decay, schedule, label smoothing, flips
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None  # stepped once per batch
     loss_sum: torch.Tensor = field(init=False)  # this epoch's sums, kept on the device
     correct: torch.Tensor = field(init=False)
     to_device: _Prepare = field(init=False)  # per batch: to float, resize, channels-last
@@ -104,6 +107,8 @@ class Run:
             X, y = self.to_device(X, y)
             if self.augment is not None:
                 X = self.augment(X)
+            if self.recipe.flip:
+                X = random_flip(X)
             if not self.checked_size:
                 check_image_size(self.net, X, self.resize, "fit")
                 self.checked_size = True
@@ -127,19 +132,27 @@ class Run:
 def prepare(net: nn.Module, train_data, test_data, lr: float, *, batch_size: int,
             device: str | torch.device | None, init: str | None, seed: int | None,
             optimizer: torch.optim.Optimizer | None, resize: int | tuple[int, int] | None,
-            speed: Speed | None, augment: Callable | None) -> Run:
+            speed: Speed | None, augment: Callable | None, recipe: Recipe | None = None,
+            epochs: int = 1) -> Run:
     """``fit``'s set-up: seed, init, device, optimizer, speed-ups; the ``Run`` it trains with.
 
-    Args: as ``fit``'s (``speed`` None: ``Speed()``, every choice automatic).
+    Args: as ``fit``'s (``speed`` None: ``Speed()``, every choice automatic; ``recipe``
+        None: the book's).
 
     Returns:
         The ``Run``, its data placed on the device where it fits.
 
     Raises:
         ValueError: for an unknown ``init``, a speed-up the device or the data
-            cannot have, batches of one example for a net with batch norm, or data
-            ``core.inputs`` refuses (NaN, labels with fractions, pixels beyond 0-255).
+            cannot have, batches of one example for a net with batch norm, data
+            ``core.inputs`` refuses (NaN, labels with fractions, pixels beyond 0-255),
+            or an ``optimizer`` together with a recipe that makes its own (momentum,
+            weight decay).
     """
+    recipe = recipe or BOOK
+    if optimizer is not None and (recipe.momentum or recipe.weight_decay):
+        raise ValueError(f"optimizer= and recipe {recipe.name!r} both choose the optimizer "
+                         "(its momentum and weight decay): pass one of them")
     say = SayOnce()  # numpy data, other number types: converted once, said once
     train_data, test_data = as_pair(train_data, say), as_pair(test_data, say)
     device = torch.device(device) if device is not None else try_gpu()
@@ -163,12 +176,12 @@ def prepare(net: nn.Module, train_data, test_data, lr: float, *, batch_size: int
     if test_data is not None and _is_tensor_pair(test_data):
         test_data = _place(test_data, device)
     own_optimizer = optimizer is None
-    optimizer = optimizer or _sgd(net, lr, device)
+    optimizer = optimizer or recipe.optimizer(net, lr, fused=_fused_sgd(device))
     # fp16 needs its gradients scaled against underflow; bf16 has float32's range and does not
     scaler = (torch.amp.GradScaler(device.type)
               if speed.amp and speed.amp_dtype == torch.float16 else None)
     cuda_graph = _use_cuda_graph(speed, device, augment, graphable=own_optimizer and pair
-                                 and scaler is None and augment is None)
+                                 and scaler is None and augment is None and recipe == BOOK)
     n_batches = _number_of_batches(train_data, batch_size)
     # batch norm cannot normalize one example (no spread): a last batch of one is left out
     drop_single = has_batch_norm(net)
@@ -176,15 +189,18 @@ def prepare(net: nn.Module, train_data, test_data, lr: float, *, batch_size: int
         if batch_size == 1 or len(train_data[1]) == 1:
             raise ValueError(_ONE_EXAMPLE_BATCHES)
         n_batches -= len(train_data[1]) % batch_size == 1
+    scheduler = recipe.schedule(optimizer, lr, n_batches and epochs * n_batches)
     return Run(net, optimizer, device, speed, cuda_graph, scaler, train_data, test_data,
-               generator, batch_size, resize, augment, drop_single, n_batches, say=say)
+               generator, batch_size, resize, augment, drop_single, n_batches, recipe, scheduler,
+               say=say)
 
 
-def _sgd(net: nn.Module, lr: float, device: torch.device) -> torch.optim.Optimizer:
-    """The book's plain minibatch SGD; on CUDA one fused kernel updates every parameter."""
-    if device.type == "cuda":
-        try:
-            return torch.optim.SGD(net.parameters(), lr=lr, fused=True)
-        except (TypeError, RuntimeError):  # an older PyTorch without fused SGD
-            pass
-    return torch.optim.SGD(net.parameters(), lr=lr)
+def _fused_sgd(device: torch.device) -> bool:
+    """Whether this PyTorch has fused SGD for ``device`` (on CUDA: one kernel for all parameters)."""
+    if device.type != "cuda":
+        return False
+    try:
+        torch.optim.SGD([torch.zeros(1, device=device, requires_grad=True)], lr=0.1, fused=True)
+        return True
+    except (TypeError, RuntimeError):  # an older PyTorch without fused SGD
+        return False

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from cnn_helpers import core
 from cnn_helpers.core.claims import claim
+from cnn_helpers.core.recipe import random_flip  # also what the class recipe flips with
 
 if TYPE_CHECKING:
     from cnn_helpers.core.data import ImageData
@@ -56,19 +57,6 @@ def random_shift(X: torch.Tensor, pixels: int = 2) -> torch.Tensor:
     batch = torch.arange(n, device=X.device)[:, None, None]
     out = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]  # (N, H, W, C)
     return out.permute(0, 3, 1, 2).contiguous(memory_format=_layout(X))
-
-
-def random_flip(X: torch.Tensor, p: float = 0.5) -> torch.Tensor:
-    """Mirror each image left to right with probability ``p``.
-
-    Right for clothing (a mirrored shoe is a shoe), wrong for digits and
-    letters (a mirrored 2 is no 2): choose augmentations that keep the label.
-    """
-    _check_batch(X)
-    if not 0 <= p <= 1:
-        raise ValueError(f"p={p}: a probability is between 0 and 1")
-    flip = torch.rand(len(X), device=X.device) < p  # (N,)
-    return torch.where(flip[:, None, None, None], X.flip(-1), X)
 
 
 def label_safe(data_key: str, image_size: int = 28) -> Augmentation:
