@@ -16,7 +16,7 @@ COURSE := $(PYTHON) course.py --venv $(VENV)
 WORK   ?= classroom
 CHAPTER ?=
 
-.PHONY: install lab reset test lint unit notebooks execute check-class hooks figures benchmark data site screenshots clean
+.PHONY: install lab reset test lint unit notebooks execute check-class hooks figures benchmark benchmark-training data site screenshots clean
 
 # Creates .venv and installs the course, d2l without its pins; again only when pyproject.toml
 # changes (a stamp in .venv remembers it: a second `make test` skips this).
@@ -77,6 +77,15 @@ benchmark: install
 	$(BIN)/python benchmarks/widget_latency.py
 	$(BIN)/python benchmarks/pooling_latency.py
 	$(BIN)/python benchmarks/train_lenet.py
+	$(BIN)/python benchmarks/throughput.py --breakdown
+
+# The training measurements behind the chapters' targets, the README's table and chapter 11
+# (about 2 hours on 2 cores, one at a time on an otherwise idle machine).
+benchmark-training: install
+	$(BIN)/python benchmarks/class_profile.py
+	$(BIN)/python benchmarks/class_profile.py --profile smoke --output benchmarks/results/smoke_profile.json
+	$(BIN)/python benchmarks/recipe.py
+	$(BIN)/python benchmarks/frontier.py --nets vgg googlenet
 
 # Fashion-MNIST into the cache ($$CNN_DATA_DIR, else data/) before a class without network.
 data:

@@ -4,10 +4,13 @@
 
 Trains each chapter's net exactly as its notebook does (``cnn_helpers.chapters.train``)
 on the data set ``load_data`` finds (real Fashion-MNIST when cached), and
-prints, per chapter: the accuracy each seed is judged by (the mean test
-accuracy of the last three epochs, ``training.judged_accuracy``), its
-min-max over seeds, the target in the chapter's record, the book's
-printed figure for its full GPU run, and seconds of training per run.
+prints, per chapter: the accuracy each seed is judged by (the test accuracy
+after the last epoch, ``training.judged_accuracy``), its min-max over seeds,
+the target in the chapter's record, the book's printed figure for its full
+GPU run, and seconds of training per run -- measured here and scaled to the
+reference 2-core laptop (seconds x this machine's peak / 140 GFLOP/s, the peak
+being a 2-thread float32 matmul measured before and after the runs:
+``throughput.peak_gflops``).
 
 The results -- every epoch's loss and accuracies per run, the settings,
 the machine, versions, date and command -- go to a JSON file
@@ -32,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
+from benchmarks.throughput import REFERENCE_GFLOPS, peak_gflops  # noqa: E402
 from cnn_helpers import chapters, models, training  # noqa: E402
 from cnn_helpers.core import data  # noqa: E402
 from cnn_helpers.core.files import write_text  # noqa: E402
@@ -81,7 +85,10 @@ def main(argv=None) -> int:
     today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     keys = args.only or [run.key for run in chapters.trained_runs()]
     results = []
-    print(f"{'chapter':<13} {'judged accuracy per seed':<26} {'min-max':<12} {'target':>6} {'book':>5} {'s/run':>6}")
+    torch.set_num_threads(training.SEEDED_CPU_THREADS)
+    peak_before = peak_gflops()
+    print(f"peak {peak_before:.0f} GFLOP/s (reference laptop {REFERENCE_GFLOPS:.0f})", flush=True)
+    print(f"{'chapter':<13} {'last-epoch accuracy per seed':<30} {'min-max':<12} {'target':>6} {'book':>5} {'s/run':>6}")
     for chapter in keys:
         spec = chapters.run(chapter)
         judged, seconds = [], []
@@ -99,9 +106,15 @@ def main(argv=None) -> int:
                   + " ".join(f"{a:.3f}" for a in history.test_acc) + f"; {seconds[-1]:.0f} s", flush=True)
         target = spec.target(loaded.key, args.profile)
         book = spec.book_accuracy
-        print(f"{chapter:<13} {' '.join(f'{a:.3f}' for a in judged):<26} "
+        print(f"{chapter:<13} {' '.join(f'{a:.3f}' for a in judged):<30} "
               f"{min(judged):.3f}-{max(judged):.3f} {target if target is not None else '-':>6} "
               f"{book if book is not None else '-':>5} {sum(seconds) / len(seconds):>6.0f}", flush=True)
+    peak = (peak_before + peak_gflops()) / 2
+    scale = peak / REFERENCE_GFLOPS
+    print(f"peak {peak:.0f} GFLOP/s: seconds here x {scale:.2f} = seconds on the reference laptop")
+    for result in results:
+        result["peak_gflops"] = round(peak, 1)
+        result["reference_seconds"] = result["seconds"] * scale
     if overrides:
         print(f"(settings overridden: {overrides}; no results file written)")
         return 0
@@ -110,7 +123,8 @@ def main(argv=None) -> int:
     kept = [r for r in previous if (r["chapter"], r["seed"]) not in {(r2["chapter"], r2["seed"]) for r2 in results}]
     document = {"what": "each chapter's class-profile training, as its notebook makes it",
                 "data": loaded.name, "data_key": loaded.key, "profile": args.profile,
-                "device": args.device, "machine": machine(),
+                "device": args.device, "machine": machine() | {"peak_gflops": round(peak, 1)},
+                "reference_gflops": REFERENCE_GFLOPS,
                 "date": today, "command": command,  # the latest; each run keeps its own
                 "runs": kept + results}
     write_text(args.output, json.dumps(document, indent=1) + "\n")  # the old file, or this one

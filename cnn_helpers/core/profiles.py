@@ -39,6 +39,13 @@ class RunSettings:
     hidden: int | None = None  # units of the hidden fully connected layers, where a chapter sets them
     recipe: Recipe = BOOK  # how fit trains: the book's plain SGD, or the class recipe (core.recipe)
 
+    @classmethod
+    def from_dict(cls, fields: dict) -> RunSettings:
+        """The settings a results file wrote with ``dataclasses.asdict`` (its recipe a dict; a
+        file from before recipes existed has none: the book's)."""
+        recipe = fields.get("recipe", BOOK)
+        return cls(**{**fields, "recipe": Recipe(**recipe) if isinstance(recipe, dict) else recipe})
+
 
 def current_profile() -> str:
     """``CNN_PROFILE`` if set, else ``full`` with a CUDA GPU and ``class`` otherwise."""

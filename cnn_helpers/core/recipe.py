@@ -91,9 +91,9 @@ class Recipe:
         Raises:
             ValueError: for one-cycle without a known number of steps (a loader with no length).
         """
-        if not self.one_cycle:
+        if not self.one_cycle or steps == 0:  # epochs=0: no step to schedule
             return None
-        if not steps:
+        if steps is None:
             raise ValueError("a one-cycle schedule needs the number of steps: give fit a "
                              "tensor pair or a loader with a length, or a recipe without one_cycle")
         return torch.optim.lr_scheduler.OneCycleLR(

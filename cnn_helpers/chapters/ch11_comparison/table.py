@@ -69,7 +69,7 @@ def comparison_rows(results: dict | None, full: dict | None = None,
         record = RUNS.get(chapter)
         buildable = record is not None and record.build is not None
         found = measured(results, chapter)
-        trained = (cheap_columns(chapter, RunSettings(**found.settings))
+        trained = (cheap_columns(chapter, RunSettings.from_dict(found.settings))
                    if buildable and found is not None else None)
         paper = CHAPTER_OF[chapter].paper if record is not None else None
         rows.append(Row(chapter, title(chapter, results), paper,
@@ -127,8 +127,9 @@ def trained_frame(rows: list[Row]) -> pd.DataFrame:
         "width": [r.class_profile.settings["width"] for r in kept],
         "input": [f"{r.trained.image_size}²" if r.trained else "-" for r in kept],
         "epochs": [r.class_profile.epochs for r in kept],
+        "recipe": [r.class_profile.settings.get("recipe", {}).get("name", "book") for r in kept],
         "parameters": [_millions(r.class_profile.parameters) for r in kept],
         "multiply-adds": [_millions(r.trained.multiply_adds) if r.trained else "-" for r in kept],
-        "judged acc per seed": [" ".join(f"{a:.3f}" for a in r.class_profile.judged) for r in kept],
+        "last-epoch acc per seed": [" ".join(f"{a:.3f}" for a in r.class_profile.judged) for r in kept],
         "s / run": [f"{r.class_profile.seconds:.0f}" for r in kept],
     }, index=pd.Index([r.title for r in kept], name="net"))
