@@ -64,7 +64,20 @@ def stamp_problem(path: Path) -> str | None:
     return None
 
 
-def execute(path: Path, timeout: int = 1200, write: bool = True, data: str | None = None) -> float:
+def peak_gflops() -> float:
+    """This machine's 2-thread float32 matmul GFLOP/s (``benchmarks/throughput.py``), in a child
+    process so the notebooks' kernels are not slowed by this one's threads."""
+    import subprocess
+
+    code = ("import sys; sys.path.insert(0, 'benchmarks'); import torch; torch.set_num_threads(2); "
+            "from throughput import peak_gflops; print(peak_gflops())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    return float(done.stdout.strip()) if done.returncode == 0 else float("nan")
+
+
+def execute(path: Path, timeout: int = 1200, write: bool = True, data: str | None = None,
+            peak: float | None = None) -> float:
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:  # a truly fresh run: no stale outputs or counts
         if cell.cell_type == "code":
@@ -81,6 +94,9 @@ def execute(path: Path, timeout: int = 1200, write: bool = True, data: str | Non
                                        "language": "python", "name": "python3"}
     notebook.metadata["cnn_course"] = {"profile": os.environ["CNN_PROFILE"], "data": data,
                                        "sources": sources_hash(notebook)}
+    if peak is not None:  # how long Run All took, and on how fast a machine (README's table)
+        notebook.metadata["cnn_course"] |= {"seconds": round(seconds, 1),
+                                            "peak_gflops": round(peak, 1)}
     if write:  # replaced whole: a Ctrl-C while writing leaves the notebook as it was
         with atomic_file(path, "w") as file:
             nbformat.write(notebook, file)
@@ -103,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     data = data_key()
     failed, total = False, 0.0
     for path in args.notebooks:
+        peak = peak_gflops()  # per notebook: a machine's speed drifts with its load
         try:
-            seconds = execute(path, write=not args.check, data=data)
+            seconds = execute(path, write=not args.check, data=data, peak=peak)
         except CellExecutionError as error:
             print(f"FAILED {path}: {str(error)[:2000]}", flush=True)
             failed = True
@@ -113,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         done = "ran" if args.check else "executed"
         size = "" if args.check else f", {path.stat().st_size / 1e6:.2f} MB"
         print(f"{done} {path} in {seconds:.0f} s ({os.environ['CNN_PROFILE']} profile, "
-              f"{data}{size})", flush=True)
+              f"{data}{size}; peak {peak:.0f} GFLOP/s: {seconds * peak / 140:.0f} s on the "
+              "reference laptop)", flush=True)
     print(f"{'FAILED' if failed else 'all passed'}: {len(args.notebooks)} notebooks, "
           f"{total:.0f} s in all")
     return 1 if failed else 0
