@@ -23,6 +23,8 @@ RUNS = {
                      "| cnn_helpers.fit |", "fit / (d2l.train_ch6, book's loader)"]),
     "lenet_full": (["--profile", "smoke", "--device", "cpu"],
                    ["lenet on", "lenet_modern on", "test acc per epoch"]),
+    "throughput": (["--only", "lenet", "resnet", "--steps", "2", "--variants", "fp32", "bf16"],
+                   ["GFLOP/s (2-thread fp32 2048^2 matmul)", "lenet", "resnet", "of peak"]),
 }
 
 
@@ -77,8 +79,9 @@ def test_class_profile_script_writes_every_run_with_its_history(tmp_path):
     assert results["profile"] == "smoke" and {"date", "command", "machine", "data_key"} <= set(results)
     first, second = results["runs"]
     assert (first["seed"], second["seed"]) == (0, 1) and first["parameters"] == 61_706
-    late = first["history"]["test_acc"][-3:]
-    assert first["judged_accuracy"] == pytest.approx(sum(late) / len(late))
+    assert first["judged_accuracy"] == first["history"]["test_acc"][-1]  # the run's result
+    assert first["peak_gflops"] > 0
+    assert first["reference_seconds"] == pytest.approx(first["seconds"] * first["peak_gflops"] / 140)
     assert first["history"]["train_loss"] != second["history"]["train_loss"]  # seeds differ
 
 
@@ -98,3 +101,33 @@ def test_write_results_records_settings_machine_command_and_extra_fields(tmp_pat
     assert document["command"] == "python benchmarks/degradation.py --seeds 0"
     assert document["blocks_per_stage"] == [3, 9] and document["runs"] == [{"seed": 0}]
     assert document["settings"]["train_examples"] == 2400 and "cpu_count" in document["machine"]
+
+
+def test_recipe_ladder_trains_every_rung_and_writes_what_chapter_11_reads(tmp_path):
+    from cnn_helpers.chapters.ch11_comparison import recipe
+
+    output = tmp_path / "recipe.json"
+    printed = run_benchmark("recipe", ["--nets", "lenet_bn", "--seeds", "0", "--profile", "smoke",
+                                       "--output", str(output)], tmp_path)
+    results = json.loads(output.read_text())
+    assert [r["recipe"] for r in results["runs"]] == [rung.name for rung in recipe.LADDER]
+    assert "+ flips = class" in printed and results["book_accuracy"] == {"lenet_bn": 0.81}
+    rows = recipe.rows(results)
+    assert len(rows) == len(recipe.LADDER) and rows[0]["recipe"] == "book"
+    assert rows[-1]["per seed"] == f"{results['runs'][-1]['history']['test_acc'][-1]:.3f}"
+
+
+def test_frontier_fits_whole_one_cycle_runs_into_each_budget(tmp_path):
+    output = tmp_path / "frontier.json"
+    printed = run_benchmark("frontier", ["--nets", "lenet_bn", "--minutes", "0.01", "1",
+                                         "--profile", "smoke", "--output", str(output)], tmp_path)
+    runs = json.loads(output.read_text())["runs"]
+    assert [r["minutes"] for r in runs] == [0.01, 1] and runs[0]["epochs"] == 1  # at least one
+    assert runs[1]["epochs"] > runs[0]["epochs"] and "ref min" in printed
+    assert all(len(r["history"]["test_acc"]) == r["epochs"] for r in runs)
+
+
+def test_readme_results_table_is_the_one_the_measurements_make():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "results_table.py"), "--check"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

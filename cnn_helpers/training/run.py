@@ -189,7 +189,7 @@ def prepare(net: nn.Module, train_data, test_data, lr: float, *, batch_size: int
         if batch_size == 1 or len(train_data[1]) == 1:
             raise ValueError(_ONE_EXAMPLE_BATCHES)
         n_batches -= len(train_data[1]) % batch_size == 1
-    scheduler = recipe.schedule(optimizer, lr, n_batches and epochs * n_batches)
+    scheduler = recipe.schedule(optimizer, lr, None if n_batches is None else epochs * n_batches)
     return Run(net, optimizer, device, speed, cuda_graph, scaler, train_data, test_data,
                generator, batch_size, resize, augment, drop_single, n_batches, recipe, scheduler,
                say=say)

@@ -103,6 +103,12 @@ def test_an_optimizer_and_a_recipe_that_makes_one_are_refused(digits):
                      optimizer=torch.optim.Adam(net.parameters()), recipe=CLASS)
 
 
+def test_zero_epochs_with_a_schedule_train_nothing_and_say_so(digits):
+    history = training.fit(models.lenet(), digits.train, digits.test, 0, 0.1, device="cpu",
+                           live=False, recipe=CLASS)
+    assert history.epochs == 0
+
+
 def test_one_cycle_needs_a_known_number_of_steps(digits):
     batches = (batch for batch in [digits.train])  # a generator: no length
     with pytest.raises(ValueError, match="number of steps"):
