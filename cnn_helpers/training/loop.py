@@ -18,12 +18,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from cnn_helpers.core.recipe import Recipe
 from cnn_helpers.training.checkpoints import save_checkpoint
 from cnn_helpers.training.errors import _ONE_EXAMPLE_BATCHES, _check_finite, stopped_plainly
 from cnn_helpers.training.evaluate import evaluate_accuracy
 from cnn_helpers.training.history import History
 from cnn_helpers.training.live import LiveView
-from cnn_helpers.core.recipe import Recipe
 from cnn_helpers.training.run import Run, prepare
 from cnn_helpers.training.speed import Speed, machine_settings
 

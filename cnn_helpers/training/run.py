@@ -18,6 +18,7 @@ from torch import nn
 
 from cnn_helpers.core.devices import try_gpu
 from cnn_helpers.core.inputs import SayOnce
+from cnn_helpers.core.recipe import BOOK, Recipe, random_flip
 from cnn_helpers.training.batches import (
     _batches,
     _is_tensor_pair,
@@ -28,7 +29,6 @@ from cnn_helpers.training.batches import (
 )
 from cnn_helpers.training.errors import _ONE_EXAMPLE_BATCHES, has_batch_norm
 from cnn_helpers.training.initialization import INITIALIZERS
-from cnn_helpers.core.recipe import BOOK, Recipe, random_flip
 from cnn_helpers.training.sizes import check_image_size
 from cnn_helpers.training.speed import Speed, _GraphedStep, _use_cuda_graph
 
