@@ -81,7 +81,8 @@ def test_class_profile_script_writes_every_run_with_its_history(tmp_path):
     assert (first["seed"], second["seed"]) == (0, 1) and first["parameters"] == 61_706
     assert first["judged_accuracy"] == first["history"]["test_acc"][-1]  # the run's result
     assert first["peak_gflops"] > 0
-    assert first["reference_seconds"] == pytest.approx(first["seconds"] * first["peak_gflops"] / 140)
+    assert first["reference_seconds"] == pytest.approx(first["seconds"] * first["peak_gflops"] / 140,
+                                                       rel=1e-3)  # the file keeps the peak rounded
     assert first["history"]["train_loss"] != second["history"]["train_loss"]  # seeds differ
 
 

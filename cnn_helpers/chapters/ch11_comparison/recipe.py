@@ -73,7 +73,7 @@ def plot(results: dict, net: str, ax=None):
     ax.set_ylabel("test accuracy", fontsize=12)
     ax.set_title(f"{net}: each ingredient added to the one before (mean of "
                  f"{len(_runs(results, net, BOOK.name))} seeds)", fontsize=13)
-    ax.legend(fontsize=10, loc="lower right")
+    ax.legend(fontsize=10, loc="upper left")
     ax.grid(alpha=0.3)
     return ax
 
