@@ -12,6 +12,7 @@ import json
 import statistics
 
 from cnn_helpers import core
+from cnn_helpers.core.language import tr
 
 RESULTS = core.RESULTS / "frontier.json"
 
@@ -23,20 +24,24 @@ def show(key: str, path=RESULTS) -> None:
     try:
         results = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as error:
-        print(f"no frontier measured ({path.name}: {error}); run benchmarks/frontier.py")
+        print(tr(f"no frontier measured ({path.name}: {error}); run benchmarks/frontier.py"))
         return
     runs = [r for r in results.get("runs", []) if r["chapter"] == key]
     if not runs:
-        print(f"no frontier measured for {key}; run benchmarks/frontier.py --nets {key}")
+        print(tr(f"no frontier measured for {key}; run benchmarks/frontier.py --nets {key}"))
         return
     book = runs[0].get("book_accuracy")
-    print(f"{key}, the class run given more time (benchmarks/results/frontier.json, "
-          f"{results.get('machine', {}).get('processor', '')} at {results.get('peak_gflops', '?')} "
-          f"GFLOP/s, times scaled to the reference laptop):")
+    peak = runs[0].get("peak_gflops", results.get("peak_gflops", "?"))
+    print(tr(f"{key}, the class run given more time (benchmarks/results/frontier.json, "
+             f"{results.get('machine', {}).get('processor', '')} at {peak} "
+             f"GFLOP/s, times scaled to the reference laptop):"))
     for minutes in dict.fromkeys(r["minutes"] for r in runs):
         same = [r for r in runs if r["minutes"] == minutes]
         last = [r["history"]["test_acc"][-1] for r in same]
         mean = statistics.fmean(last)
-        away = "" if book is None else f"; the book's {book}: {mean - book:+.3f}"
         seeds = ", ".join(f"seed {r['seed']} {a:.3f}" for r, a in zip(same, last))
-        print(f"  {minutes:g} min ({same[0]['epochs']} epochs): {mean:.3f} ({seeds}){away}")
+        epochs = same[0]["epochs"]
+        plural = "s" if epochs != 1 else ""
+        print(tr(f"  {minutes:g} min ({epochs} epoch{plural}): {mean:.3f} ({seeds})") if book is None
+              else tr(f"  {minutes:g} min ({epochs} epoch{plural}): {mean:.3f} ({seeds}); the "
+                      f"book's {book}: {mean - book:+.3f}"))

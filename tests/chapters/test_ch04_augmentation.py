@@ -160,3 +160,18 @@ def test_the_recorded_augmentation_runs_pass_the_chapters_check():
         pytest.skip("benchmarks/results/augmentation.json not written yet")
     for runs in seeds.values():
         augment.check_augmentation(runs, "fashion_mnist", "class")
+
+
+def test_judge_recorded_says_yes_only_when_every_seed_shrinks_the_gap(tmp_path, capsys):
+    path = _record(tmp_path, [((1.0, 0.70), (0.85, 0.72)), ((0.99, 0.71), (0.88, 0.70))])
+    verdicts = augment.judge_recorded(path)
+    out = capsys.readouterr().out
+    assert verdicts == {"less memorizing": True, "better on unseen images": False}
+    assert "\u2713 augmentation shrinks the gap" in out and "higher on 1 of 2 seeds only" in out
+    path = _record(tmp_path, [((1.0, 0.70), (0.85, 0.72)), ((0.90, 0.71), (0.99, 0.70))])
+    assert augment.judge_recorded(path)["less memorizing"] is False  # seed 1 memorizes more
+    assert "\u2717 not so here: augmentation shrinks the gap on 1 of 2 seeds only" in capsys.readouterr().out
+    path = _record(tmp_path, [((1.0, 0.70), (0.85, 0.72))])
+    assert augment.judge_recorded(path)["better on unseen images"] is True
+    with pytest.raises(ValueError, match="nothing recorded"):
+        augment.judge_recorded(tmp_path / "missing.json")

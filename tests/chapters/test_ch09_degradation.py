@@ -58,3 +58,34 @@ def test_measured_gaps_read_the_benchmark_results():
     assert target is not None
     for seed_gaps in gaps.values():  # the class target holds on every measured seed
         assert seed_gaps.plain >= target.plain and seed_gaps.residual <= target.residual
+
+
+def _record(tmp_path, seeds):
+    """A degradation.json with, per seed, (plain-8, plain-20, residual-8, residual-20) last losses."""
+    import json
+
+    rows = [{"seed": seed, "layers": layers, "residual": residual,
+             "history": {"train_loss": [2.3, loss]}}
+            for seed, losses in enumerate(seeds)
+            for (layers, residual), loss in zip(((8, False), (20, False), (8, True), (20, True)), losses)]
+    path = tmp_path / "degradation.json"
+    path.write_text(json.dumps({"runs": rows}))
+    return path
+
+
+def test_judge_recorded_needs_every_seed(tmp_path, capsys):
+    path = _record(tmp_path, [(1.0, 1.5, 0.8, 0.7), (1.0, 1.4, 0.8, 0.8)])
+    assert degradation.judge_recorded(path) == {"degradation": True, "shortcuts remove it": True}
+    assert "\u2713 degradation: on every seed the 20-layer plain net" in capsys.readouterr().out
+    path = _record(tmp_path, [(1.0, 1.5, 0.8, 0.7), (1.0, 0.9, 0.8, 1.2)])
+    assert degradation.judge_recorded(path) == {"degradation": False, "shortcuts remove it": False}
+    out = capsys.readouterr().out
+    assert "on 1 of 2 seeds only" in out and "still ends +0.400 above" in out
+    with pytest.raises(ValueError, match="nothing recorded"):
+        degradation.judge_recorded(tmp_path / "missing.json")
+
+
+def test_the_chapters_recorded_verdicts_hold():
+    if not degradation.recorded_runs():
+        pytest.skip("benchmarks/results/degradation.json not written yet")
+    assert all(degradation.judge_recorded().values())

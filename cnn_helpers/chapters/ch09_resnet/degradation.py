@@ -36,6 +36,7 @@ from torch import nn
 
 from cnn_helpers import core
 from cnn_helpers.core.claims import claim
+from cnn_helpers.core.language import tr
 from cnn_helpers.models import (
     PreActivationResidual,
     Residual,
@@ -79,9 +80,9 @@ def train_depths(data, depths, run, seed: int = 0, device=None, verbose: bool = 
                           device=device, seed=seed, init=None, resize=run.resize, live=False)
             results.append(DepthRun(weighted_layers(n), residual, history))
             if verbose:
-                print(f"  {results[-1].name}: training loss per epoch "
-                      + " ".join(f"{loss:.3f}" for loss in history.train_loss)
-                      + f" ({history.examples_per_s[-1]:.0f} images/s)", flush=True)
+                losses = " ".join(f"{loss:.3f}" for loss in history.train_loss)
+                print(tr(f"  {results[-1].name}: training loss per epoch {losses} "
+                         f"({history.examples_per_s[-1]:.0f} images/s)"), flush=True)
     return results
 
 
@@ -147,11 +148,11 @@ def check_degradation(runs: list[DepthRun], data_key: str, profile: str) -> Loss
     """
     for run in runs:
         losses = run.history.train_loss
-        print(f"{run.name:>12}: training loss {losses[0]:.3f} -> {losses[-1]:.3f}")
+        print(tr(f"{run.name:>12}: training loss {losses[0]:.3f} -> {losses[-1]:.3f}"))
     gaps = loss_gaps(runs)
     deep, shallow = max(r.layers for r in runs), min(r.layers for r in runs)
-    print(f"deeper ({deep}) minus shallower ({shallow}) layers: plain {gaps.plain:+.3f}, "
-          f"residual {gaps.residual:+.3f}")
+    print(tr(f"deeper ({deep}) minus shallower ({shallow}) layers: plain {gaps.plain:+.3f}, "
+             f"residual {gaps.residual:+.3f}"))
     target = DEGRADATION_TARGETS.get((data_key, profile))
     if target is None:
         fell = [r.name for r in runs if r.history.train_loss[-1] < r.history.train_loss[0]]
@@ -226,15 +227,72 @@ def check_identity_gradient() -> tuple[float, float]:
     return pre, book
 
 
-def measured_gaps(path: Path | str = RESULTS) -> dict[int, LossGaps]:
-    """Seed -> ``LossGaps`` of the runs in a ``benchmarks/degradation.py`` results file ({} if none)."""
+def recorded_runs(path: Path | str = RESULTS) -> dict[int, list[DepthRun]]:
+    """Seed -> the ``DepthRun``s of a ``benchmarks/degradation.py`` results file ({} if none)."""
     path = Path(path)
     if not path.exists():
         return {}
     runs = json.loads(path.read_text())["runs"]
-    gaps = {}
-    for seed in sorted({r["seed"] for r in runs}):
-        mine = [DepthRun(r["layers"], r["residual"], History(**r["history"])) for r in runs
-                if r["seed"] == seed]
-        gaps[seed] = loss_gaps(mine)
-    return gaps
+    return {seed: [DepthRun(r["layers"], r["residual"], History(**r["history"])) for r in runs
+                   if r["seed"] == seed]
+            for seed in sorted({r["seed"] for r in runs})}
+
+
+def measured_gaps(path: Path | str = RESULTS) -> dict[int, LossGaps]:
+    """Seed -> ``LossGaps`` of the runs in a ``benchmarks/degradation.py`` results file ({} if none)."""
+    return {seed: loss_gaps(runs) for seed, runs in recorded_runs(path).items()}
+
+
+def judge_recorded(path: Path | str = RESULTS) -> dict[str, bool]:
+    """Degradation and its cure, judged on every seed recorded in ``path``.
+
+    Prints each seed's nets (training loss at the first and the last epoch)
+    and the two gaps (deepest minus shallowest net's last training loss),
+    then two verdicts (``verdict``: ✓ when it holds on every seed, ✗ with the
+    numbers when not): the deeper plain net ends at a higher training loss
+    (degradation, He et al. 2015, section 4.2), and the deeper residual net
+    does not (no more than 0.1 above the shallower one). Chapter 9 calls it
+    instead of training the twelve nets live; ``train_depths`` trains one seed.
+
+    Args:
+        path: a ``benchmarks/degradation.py`` results file.
+
+    Returns:
+        {"degradation": ..., "shortcuts remove it": ...}.
+
+    Raises:
+        ValueError: when ``path`` records nothing.
+    """
+    from cnn_helpers.core.claims import verdict
+
+    seeds = recorded_runs(path)
+    if not seeds:
+        raise ValueError(f"nothing recorded in {path}: run python benchmarks/degradation.py")
+    gaps = {seed: loss_gaps(runs) for seed, runs in seeds.items()}
+    names_row = [r.name for r in next(iter(seeds.values()))]
+    print(tr("last epoch's training loss, and deeper minus shallower net:"))
+    print(f"{'seed':>4} " + " ".join(f"{n:>11}" for n in names_row) + f" {'plain gap':>9} "
+          f"{'residual gap':>12}")
+    for seed, runs in seeds.items():
+        print(f"{seed:>4} " + " ".join(f"{r.history.train_loss[-1]:>11.3f}" for r in runs)
+              + f" {gaps[seed].plain:>+9.3f} {gaps[seed].residual:>+12.3f}")
+    some = next(iter(seeds.values()))
+    deep, shallow = max(r.layers for r in some), min(r.layers for r in some)
+    plain, residual = [g.plain for g in gaps.values()], [g.residual for g in gaps.values()]
+    names = sorted(seeds)
+    low, high = min(plain), max(plain)
+    least, most = min(residual), max(residual)
+    return {
+        "degradation": verdict(
+            low > 0,
+            f"degradation: on every seed the {deep}-layer plain net ends at a higher training "
+            f"loss than the {shallow}-layer one ({low:+.3f} to {high:+.3f}, seeds {names})",
+            f"the {deep}-layer plain net ends above the {shallow}-layer one on "
+            f"{sum(g > 0 for g in plain)} of {len(plain)} seeds only ({low:+.3f} to {high:+.3f})"),
+        "shortcuts remove it": verdict(
+            most <= 0.1,
+            f"with shortcuts the gap is gone: the {deep}-layer residual net ends "
+            f"{least:+.3f} to {most:+.3f} from the {shallow}-layer one (seeds {names})",
+            f"with shortcuts the {deep}-layer net still ends {most:+.3f} above the "
+            f"{shallow}-layer one on some seed ({least:+.3f} to {most:+.3f}, seeds {names})"),
+    }
