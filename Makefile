@@ -1,5 +1,6 @@
 # Two commands for students and teachers:
-#   make lab   -- set up .venv (once) and open JupyterLab on the students' working copy
+#   make lab   -- set up .venv (once) and open JupyterLab on the students' working copy;
+#                 make lab EDITION=zh for the Chinese edition (中文版), EDITION=both for both
 #   make reset CHAPTER=03 -- put one chapter of the working copy back to the course's version
 #   make test  -- set up .venv (once), then lint, unit tests and every notebook (nbval)
 # Every target that sets up or serves the course runs course.py, which Windows runs without make
@@ -15,6 +16,8 @@ COURSE := $(PYTHON) course.py --venv $(VENV)
 # The students' working copy (git-ignored): make lab serves it, never notebooks/ itself.
 WORK   ?= classroom
 CHAPTER ?=
+# The edition: en (English), zh (中文, notebooks/zh/) or both (not LANG: that is the locale's).
+EDITION ?= en
 
 .PHONY: install lab reset test lint unit notebooks execute check-class hooks figures benchmark benchmark-training data site screenshots clean
 
@@ -28,11 +31,11 @@ install:
 # jupyter-settings/jupyter_server_config.py (a save keeps the saved widgets that were not run
 # again), warnings only: course.py's Course.lab_command.
 lab:
-	$(COURSE) lab --working-copy $(WORK) --port $(PORT)
+	$(COURSE) lab --working-copy $(WORK) --port $(PORT) --edition $(EDITION)
 
 # One chapter back to the course's version; the student's file goes to $(WORK)/backups/.
 reset:
-	$(COURSE) reset --working-copy $(WORK) $(CHAPTER)
+	$(COURSE) reset --working-copy $(WORK) --edition $(EDITION) $(CHAPTER)
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,7 +45,7 @@ unit: install
 
 notebooks: install
 	CNN_PROFILE=$(PROFILE) $(BIN)/pytest --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/sanitize.cfg notebooks
+		--nbval-sanitize-with tests/sanitize.cfg notebooks --ignore=notebooks/zh
 
 # ruff, then pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 # tests notebooks, with CNN_PROFILE=$(PROFILE) (course.py's Course.test).
@@ -69,6 +72,9 @@ hooks:
 screenshots: install
 	CNN_PROFILE=smoke $(BIN)/pytest tests/browser --update-screenshots
 
+# The figures drawn by code, in both languages: English into images/, Chinese (same file names)
+# into images/zh/, in a CJK font (fonts-noto-cjk; without one it stops and says so). One language:
+# `.venv/bin/python -m cnn_helpers.figures images --language zh` (or en).
 figures: install
 	$(BIN)/python -m cnn_helpers.figures images
 

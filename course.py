@@ -131,24 +131,30 @@ class Course:
             command.append("--allow-root")
         return command
 
-    def lab(self, working_copy: str = WORKING_COPY, port: int = PORT) -> None:
-        """Install if needed, copy the chapters the working copy lacks, serve it."""
+    def lab(self, working_copy: str = WORKING_COPY, port: int = PORT,
+            edition: str = "en") -> None:
+        """Install if needed, copy the chapters of ``edition`` (en, zh or both) the working copy
+        lacks, serve it."""
         self.install()
         self.run([self.python, "-m", "cnn_helpers.core.classroom", "--working-copy",
-                  working_copy, "prepare"])
+                  working_copy, "--edition", edition, "prepare"])
         self.run(self.lab_command(working_copy, port))
 
-    def reset(self, chapter: str, working_copy: str = WORKING_COPY) -> None:
-        """Put one chapter of the working copy back to the course's version."""
+    def reset(self, chapter: str, working_copy: str = WORKING_COPY, edition: str = "en") -> None:
+        """Put one chapter of the working copy (its ``edition``: en or zh) back to the course's
+        version."""
         self.install()
         self.run([self.python, "-m", "cnn_helpers.core.classroom", "--working-copy",
-                  working_copy, "reset", chapter])
+                  working_copy, "--edition", edition, "reset", chapter])
 
     def test(self, profile: str = "smoke") -> None:
         """Lint, then the unit tests and every notebook under nbval, in ``profile``."""
         self.install()
         self.run([venv_program(self.venv, "ruff"), "check", "."])
-        self.run([venv_program(self.venv, "pytest"), *NBVAL, "tests", "notebooks"],
+        # notebooks/zh/ holds the same code cells and outputs as notebooks/ (tests/
+        # test_translations.py checks it): nbval runs them once, in the English edition
+        self.run([venv_program(self.venv, "pytest"), *NBVAL, "tests", "notebooks",
+                  "--ignore=notebooks/zh"],
                  env={"CNN_PROFILE": profile})
 
     def data(self) -> None:
@@ -187,9 +193,12 @@ def parser() -> argparse.ArgumentParser:
     lab = sub.add_parser("lab", help="serve the students' working copy in JupyterLab")
     lab.add_argument("--port", type=int, default=PORT)
     lab.add_argument("--working-copy", default=WORKING_COPY)
+    lab.add_argument("--edition", default="en", choices=("en", "zh", "both"),
+                     help="the notebooks to prepare: en (English), zh (中文) or both")
     reset = sub.add_parser("reset", help="put one chapter back to the course's version")
     reset.add_argument("chapter", nargs="?", default="", help="the chapter's number, e.g. 03")
     reset.add_argument("--working-copy", default=WORKING_COPY)
+    reset.add_argument("--edition", default="en", choices=("en", "zh"))
     test = sub.add_parser("test", help="ruff, the unit tests and every notebook")
     test.add_argument("--profile", default="smoke", choices=("smoke", "class", "full"))
     sub.add_parser("data", help="download Fashion-MNIST into the cache")
@@ -213,9 +222,9 @@ def main(argv: Sequence[str] | None = None, runner: Runner = run_command,
         if name == "install":
             course.install()
         elif name == "lab":
-            course.lab(arguments.working_copy, arguments.port)
+            course.lab(arguments.working_copy, arguments.port, arguments.edition)
         elif name == "reset":
-            course.reset(arguments.chapter, arguments.working_copy)
+            course.reset(arguments.chapter, arguments.working_copy, arguments.edition)
         elif name == "test":
             course.test(arguments.profile)
         elif name == "data":

@@ -14,5 +14,6 @@ setup(
     packages=[*find_packages(include=["cnn_helpers", "cnn_helpers.*"]),
               "cnn_helpers.results", "cnn_helpers.images"],
     package_dir={"cnn_helpers.results": "benchmarks/results", "cnn_helpers.images": "images"},
-    package_data={"cnn_helpers.results": ["*.json"], "cnn_helpers.images": ["*.png"]},
+    package_data={"cnn_helpers.results": ["*.json"], "cnn_helpers.images": ["*.png", "zh/*.png"],
+                  "cnn_helpers.core": ["messages_*.toml"]},
 )

@@ -6,9 +6,13 @@
 Sphinx with MyST-NB (``book/conf.py``) renders each chapter as it ran in the class profile --
 nothing is executed, nothing is fetched. The sources are prepared in ``build/site-src/``:
 
-* the contents page lists the chapters in order (their titles are their ``#`` headings);
+* the contents page lists the chapters in order (their titles are their ``#`` headings), the
+  English edition's (``notebooks/``) and then the Chinese edition's (``notebooks/zh/``, 中文版,
+  built by ``scripts/translations.py``);
 * each chapter gets a box under its title saying how to run it: locally (its path in the
-  checkout, and the notebook to download) and on a hosted Jupyter (``HOSTED_LINK``);
+  checkout, and the notebook to download) and on a hosted Jupyter (``HOSTED_LINK``), in the
+  chapter's language, with a link to the same chapter in the other edition (the language
+  switch);
 * a widget, whose live view needs a kernel, shows the pictures and readouts it saved with the
   notebook (its ``Image`` and ``HTML`` children, in order), as static HTML;
 * ``images/`` and a MathJax 2 subset (from ``jupyter-server-mathjax``) are copied beside them.
@@ -83,14 +87,25 @@ def static_widgets(notebook: dict) -> int:
     return replaced
 
 
-def run_box(name: str) -> dict:
-    """The markdown cell that says how to run chapter ``name`` (a notebook's file name)."""
-    text = (f"```{{admonition}} Run this chapter\n:class: cnn-run-this\n"
-            f"On your machine: `python course.py lab` (Windows: `py course.py lab`), then open "
-            f"`notebooks/{name}` in JupyterLab; or {{download}}`download this notebook "
-            f"<downloads/{name}>`. On a hosted Jupyter: [open it in Colab]"
-            f"({HOSTED_LINK.format(name=name)}) (the address is a placeholder until the course "
-            "is published; see the README, *Colab, Kaggle, JupyterHub*).\n```")
+def run_box(name: str, language: str = "en") -> dict:
+    """The markdown cell that says how to run chapter ``name`` (a notebook's file name), in
+    ``language`` ("en" or "zh"), with a link to the chapter in the other edition."""
+    if language == "zh":
+        text = (f"```{{admonition}} 运行本章\n:class: cnn-run-this\n"
+                f"在自己的电脑上：`python course.py lab --edition zh`（Windows：`py course.py lab "
+                f"--edition zh`），然后在 JupyterLab 中打开 `notebooks/zh/{name}`；或者"
+                f"{{download}}`下载这个笔记本 <../downloads/zh/{name}>`。在托管的 Jupyter 上："
+                f"[在 Colab 中打开]({HOSTED_LINK.format(name='zh/' + name)})（课程发布之前这个地址"
+                f"只是占位符，见 README 的 *Colab, Kaggle, JupyterHub* 一节）。"
+                f"[English edition](../{name})\n```")
+    else:
+        text = (f"```{{admonition}} Run this chapter\n:class: cnn-run-this\n"
+                f"On your machine: `python course.py lab` (Windows: `py course.py lab`), then "
+                f"open `notebooks/{name}` in JupyterLab; or {{download}}`download this notebook "
+                f"<downloads/{name}>`. On a hosted Jupyter: [open it in Colab]"
+                f"({HOSTED_LINK.format(name=name)}) (the address is a placeholder until the "
+                "course is published; see the README, *Colab, Kaggle, JupyterHub*). "
+                f"[中文版](zh/{name})\n```")
     return {"cell_type": "markdown", "id": "cnn-run-this", "metadata": {}, "source": text}
 
 
@@ -119,20 +134,25 @@ def prepare(source: Path = SOURCE) -> list[str]:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             copy_file(mathjax / part, target)
-    titles, entries = [], []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        try:
-            titles.append(title(notebook))
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from None
-        copy_file(path, source / "notebooks" / "downloads" / path.name)
-        static_widgets(notebook)
-        notebook["cells"].insert(1, run_box(path.name))
-        write_text(source / "notebooks" / path.name, json.dumps(notebook, ensure_ascii=False))
-        entries.append(f"notebooks/{path.stem}")
+    titles, entries = [], {"en": [], "zh": []}
+    for language, folder in (("en", ""), ("zh", "zh")):
+        (source / "notebooks" / "downloads" / folder).mkdir(parents=True, exist_ok=True)
+        (source / "notebooks" / folder).mkdir(parents=True, exist_ok=True)
+        for path in sorted((ROOT / "notebooks" / folder).glob("*.ipynb")):
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            try:
+                titles.append(title(notebook))
+            except ValueError as error:
+                raise ValueError(f"{folder}/{path.name}: {error}") from None
+            copy_file(path, source / "notebooks" / "downloads" / folder / path.name)
+            static_widgets(notebook)
+            notebook["cells"].insert(1, run_box(path.name, language))
+            write_text(source / "notebooks" / folder / path.name,
+                       json.dumps(notebook, ensure_ascii=False))
+            entries[language].append(f"notebooks/{folder + '/' if folder else ''}{path.stem}")
     index = (source / "index.md").read_text(encoding="utf-8")
-    write_text(source / "index.md", index.replace("{chapters}", "\n".join(entries)))
+    write_text(source / "index.md", index.replace("{chapters}", "\n".join(entries["en"]))
+               .replace("{chapters_zh}", "\n".join(entries["zh"])))
     return titles
 
 

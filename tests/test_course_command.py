@@ -113,7 +113,7 @@ def test_windows_lab_prepares_the_working_copy_then_serves_it_with_the_course_se
     python = str(tmp_path / ".venv" / "Scripts" / "python.exe")
     (prepare, _), (lab, _) = recorder.commands
     assert prepare == [python, "-m", "cnn_helpers.core.classroom", "--working-copy",
-                       "classroom", "prepare"]
+                       "classroom", "--edition", "en", "prepare"]
     assert lab == [python, "-m", "jupyter", "lab",
                    f"--ServerApp.root_dir={tmp_path / 'classroom'}",
                    f"--LabApp.app_settings_dir={tmp_path / 'jupyter-settings'}",
@@ -149,7 +149,8 @@ def test_test_runs_ruff_then_pytest_with_nbval_over_tests_and_notebooks_in_smoke
     assert recorder.commands == [
         ([str(scripts / "ruff.exe"), "check", "."], None),
         ([str(scripts / "pytest.exe"), "--nbval", "--nbval-current-env",
-          "--nbval-sanitize-with", "tests/sanitize.cfg", "tests", "notebooks"],
+          "--nbval-sanitize-with", "tests/sanitize.cfg", "tests", "notebooks",
+          "--ignore=notebooks/zh"],
          {"CNN_PROFILE": "smoke"}),
     ]
 
@@ -179,7 +180,11 @@ def test_main_runs_reset_and_data_and_reports_a_failure_in_one_sentence(
     _course(tmp_path, Recorder(), installed=True)
     recorder = Recorder()
     assert course.main(["reset", "03"], runner=recorder, root=tmp_path) == 0
-    assert recorder.commands[-1][0][-3:] == ["classroom", "reset", "03"]
+    assert recorder.commands[-1][0][-5:] == ["classroom", "--edition", "en", "reset", "03"]
+    assert course.main(["reset", "03", "--edition", "zh"], runner=recorder, root=tmp_path) == 0
+    assert recorder.commands[-1][0][-5:] == ["classroom", "--edition", "zh", "reset", "03"]
+    assert course.main(["lab", "--edition", "both"], runner=recorder, root=tmp_path) == 0
+    assert ["--edition", "both", "prepare"] in [c[0][-3:] for c in recorder.commands]
     assert course.main(["data"], runner=recorder, root=tmp_path) == 0
     assert recorder.commands[-1][0][-2:] == ["cnn_helpers.core.data", "download"]
     assert course.main(["site"], runner=recorder, root=tmp_path) == 0

@@ -35,7 +35,9 @@ from cnn_helpers.chapters import (
 )
 from cnn_helpers.chapters.record import Chapter, Paper, Run
 from cnn_helpers.core import data as datasets
+from cnn_helpers.core.claims import CHECK
 from cnn_helpers.core.data import ImageData
+from cnn_helpers.core.language import tr
 from cnn_helpers.core.profiles import PROFILE_NAMES, RunSettings, current_profile
 from cnn_helpers.core.recipe import RECIPE_VARIABLE, recipe_from_environment
 from cnn_helpers.training import History, fit, judged_accuracy
@@ -199,42 +201,42 @@ def check_training(history: History, key: str, data: ImageData, profile: str) ->
         AssertionError: naming what failed.
     """
     if not history.epochs:  # nothing to judge: say why rather than fail on an empty list
-        print(f"{no_epoch_reason(history)}: nothing to check (run the training cell again "
-              "and let at least one epoch finish)")
+        print(tr(f"{no_epoch_reason(history)}: nothing to check (run the training cell again "
+                 "and let at least one epoch finish)"))
         return None
     first, last = history.train_loss[0], history.train_loss[-1]
     if history.epochs == 1:  # one epoch's mean loss has nothing to be compared with
-        print(f"(one epoch finished, mean training loss {first:.3f}: nothing to compare it with; "
-              "the accuracy decides)")
+        print(tr(f"(one epoch finished, mean training loss {first:.3f}: nothing to compare it "
+                 "with; the accuracy decides)"))
     else:
-        assert last < first, f"the training loss did not go down: {first:.3f} -> {last:.3f}"
-        print(f"\u2713 the training loss went down: {first:.3f} -> {last:.3f}")
+        assert last < first, tr(f"the training loss did not go down: {first:.3f} -> {last:.3f}")
+        print(f"{CHECK} {tr(f'the training loss went down: {first:.3f} -> {last:.3f}')}")
     target = accuracy_target(key, data.key, profile)
     if target is None:
-        print(f"(no accuracy target for {key} on {data.name} in the {profile} profile)")
+        print(tr(f"(no accuracy target for {key} on {data.name} in the {profile} profile)"))
         return None
     recorded, used = run(key).settings(profile, data.key).recipe, settings(key, profile, data.key).recipe
     if used.name != recorded.name:
-        print(f"(the target {target} is for the {recorded.name} recipe; this run used the "
-              f"{used.name} recipe ({RECIPE_VARIABLE}), so only the loss is checked)")
+        print(tr(f"(the target {target} is for the {recorded.name} recipe; this run used the "
+                 f"{used.name} recipe ({RECIPE_VARIABLE}), so only the loss is checked)"))
         return None
     accuracy = judged_accuracy(history)
-    what = "test accuracy after the last epoch"
-    assert accuracy >= target, (f"{key}: {what} {accuracy:.3f} < {target} "
-                                f"({data.name}, {profile} profile)")
-    print(f"\u2713 {key}: {what} {accuracy:.3f} \u2265 {target} ({data.name}, {profile} profile)")
+    assert accuracy >= target, tr(f"{key}: test accuracy after the last epoch {accuracy:.3f} < "
+                                  f"{target} ({data.name}, {profile} profile)")
+    print(f"{CHECK} " + tr(f"{key}: test accuracy after the last epoch {accuracy:.3f} \u2265 "
+                           f"{target} ({data.name}, {profile} profile)"))
     book = run(key).book_accuracy
     if book is not None and data.key == "fashion_mnist" and profile != "full":
-        print(f"  the book's full-size run on a GPU (10 epochs): {book}; this {profile} run's last "
-              f"epoch: {history.test_acc[-1]:.3f} ({history.test_acc[-1] - book:+.3f})")
+        print(tr(f"  the book's full-size run on a GPU (10 epochs): {book}; this {profile} run's "
+                 f"last epoch: {history.test_acc[-1]:.3f} ({history.test_acc[-1] - book:+.3f})"))
         recorded = recorded_results(key, profile)
         if recorded:
             reached = sum(a >= book for a in recorded)
-            print(f"  recorded seeds ({', '.join(f'{a:.3f}' for a in recorded)}, "
-                  f"benchmarks/results/{profile}_profile.json): "
-                  + ("every one reaches the book's figure" if reached == len(recorded) else
-                     f"{reached} of {len(recorded)} reach the book's figure, the worst "
-                     f"{min(recorded) - book:+.3f} from it"))
+            verdict_words = (tr("every one reaches the book's figure") if reached == len(recorded)
+                             else tr(f"{reached} of {len(recorded)} reach the book's figure, the "
+                                     f"worst {min(recorded) - book:+.3f} from it"))
+            print(tr(f"  recorded seeds ({', '.join(f'{a:.3f}' for a in recorded)}, "
+                     f"benchmarks/results/{profile}_profile.json): {verdict_words}"))
     return target
 
 

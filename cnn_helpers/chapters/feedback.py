@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from cnn_helpers.core.language import tr
+
 NOT_ATTEMPTED = ...  # the placeholder left in a notebook's exercise cell
 
 
@@ -45,36 +47,41 @@ def check(exercise: str, answer: Any, is_correct: Callable[[Any], bool], hint: s
         answer: the student's answer (``NOT_ATTEMPTED``: not attempted yet).
         is_correct: judges the answer's value.
         hint: shown when the answer is wrong.
-        praise: shown when it is right.
+        praise: shown when it is right (in the reader's language: ``language.tr``).
         form: returns why the answer has the wrong form, or None.
 
     Returns:
         The feedback, shown as one line.
     """
     if answer is NOT_ATTEMPTED:
-        return Feedback(exercise, None, "not attempted yet")
+        return Feedback(exercise, None, tr("not attempted yet"))
     problem = form(answer) if form is not None else None
     if problem:
-        return Feedback(exercise, False, f"not yet. Hint: {problem}")
+        return Feedback(exercise, False, tr(f"not yet. Hint: {problem}"))
     try:
         ok = bool(is_correct(answer))
     except Exception as error:  # a malformed answer is feedback, not a traceback
-        return Feedback(exercise, False, f"could not check this answer ({error}). Hint: {hint}")
-    return Feedback(exercise, ok, praise if ok else f"not yet. Hint: {hint}")
+        return Feedback(exercise, False,
+                        tr(f"could not check this answer ({error}). Hint: {hint}"))
+    if ok:
+        return Feedback(exercise, True, tr(praise))
+    return Feedback(exercise, False, tr(f"not yet. Hint: {hint}"))
 
 
 def pair_of_whole_numbers(answer: Any) -> str | None:
     """Why ``answer`` is not a (height, width) pair of whole numbers (None when it is)."""
-    example = "(height, width), e.g. (12, 20)"
     if isinstance(answer, str):
-        return f"give the shape as a pair of numbers {example}, not the text {answer!r}"
+        return tr(f"give the shape as a pair of numbers (height, width), e.g. (12, 20), not the "
+                  f"text {answer!r}")
     try:
         values = list(answer)
     except TypeError:
-        return f"give the shape as a pair of numbers {example}, not one number ({answer!r})"
+        return tr(f"give the shape as a pair of numbers (height, width), e.g. (12, 20), not one "
+                  f"number ({answer!r})")
     if len(values) != 2:
-        return f"give two numbers {example}; this answer has {len(values)}"
+        return tr(f"give two numbers (height, width), e.g. (12, 20); this answer has "
+                  f"{len(values)}")
     if not all(isinstance(v, int) or (hasattr(v, "is_integer") and v.is_integer())
                for v in values):
-        return f"the height and the width are whole numbers; got {answer!r}"
+        return tr(f"the height and the width are whole numbers; got {answer!r}")
     return None

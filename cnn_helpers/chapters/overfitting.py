@@ -22,6 +22,7 @@ from torch import nn
 
 from cnn_helpers import core
 from cnn_helpers.core.claims import claim
+from cnn_helpers.core.language import tr
 
 if TYPE_CHECKING:
     from cnn_helpers.core.data import ImageData
@@ -112,8 +113,8 @@ def show(fitted: list[Fitted]) -> None:
     """One line per variant: parameters, training and test accuracy, their gap."""
     width = max(len(one.name) for one in fitted)
     for one in fitted:
-        print(f"{one.name:>{width}}: {one.parameters:>9,} parameters, training accuracy "
-              f"{one.train_acc:.3f}, test accuracy {one.test_acc:.3f}, gap {one.gap:+.3f}")
+        print(tr(f"{one.name:>{width}}: {one.parameters:>9,} parameters, training accuracy "
+                 f"{one.train_acc:.3f}, test accuracy {one.test_acc:.3f}, gap {one.gap:+.3f}"))
 
 
 def check_gap(fitted: list[Fitted], design: str, without: str, what: str, data_key: str,
@@ -147,30 +148,30 @@ def check_gap(fitted: list[Fitted], design: str, without: str, what: str, data_k
     by_name = {one.name: one for one in fitted}
     mine, other = by_name[design], by_name[without]
     shrink = other.gap - mine.gap
-    print(f"{what} changes the gap by {-shrink:+.3f}, the test accuracy by "
-          f"{mine.test_acc - other.test_acc:+.3f}")
+    print(tr(f"{what} changes the gap by {-shrink:+.3f}, the test accuracy by "
+             f"{mine.test_acc - other.test_acc:+.3f}"))
     seeds = recorded(path)
     if (data_key, profile) != ("fashion_mnist", "class") or not seeds:
-        print(f"(judged on Fashion-MNIST in the class profile, not on this {profile} run on "
-              f"{data_key})")
+        print(tr(f"(judged on Fashion-MNIST in the class profile, not on this {profile} run on "
+                 f"{data_key})"))
         return shrink
     shrinks = [s[without].gap - s[design].gap for s in seeds.values()]
     gains = [s[design].test_acc - s[without].test_acc for s in seeds.values()]
-    span = f"over seeds {sorted(seeds)}"
+    span = tr(f"over seeds {sorted(seeds)}")
     if min(shrinks) > 0:
         claim(shrink >= min(shrinks) / 2,
               f"{what} shrinks the gap between training and test accuracy: by {shrink:.3f} "
               f"({min(shrinks):.3f} to {max(shrinks):.3f} {span})")
     else:
-        print(f"{what} does not reliably shrink the gap here: {min(shrinks):+.3f} to "
-              f"{max(shrinks):+.3f} {span}")
+        print(tr(f"{what} does not reliably shrink the gap here: {min(shrinks):+.3f} to "
+                 f"{max(shrinks):+.3f} {span}"))
     if min(gains) > 0:
         claim(mine.test_acc > other.test_acc,
               f"and it raises the test accuracy: by {mine.test_acc - other.test_acc:.3f} "
               f"({min(gains):.3f} to {max(gains):.3f} {span})")
     else:
-        print(f"its effect on the test accuracy is {min(gains):+.3f} to {max(gains):+.3f} {span}: "
-              f"less memorizing, but no reliable gain on unseen images")
+        print(tr(f"its effect on the test accuracy is {min(gains):+.3f} to {max(gains):+.3f} "
+                 f"{span}: less memorizing, but no reliable gain on unseen images"))
     return shrink
 
 
@@ -221,33 +222,44 @@ def judge_recorded(path: Path | str, design: str, without: str, what: str,
     mine = [runs[design] for _, runs in sorted(seeds.items())]
     other = [runs[without] for _, runs in sorted(seeds.items())]
 
-    def compare(measure: Callable[[Fitted], float], lower: bool, sentence: str,
-                otherwise: Callable[[int, int], str]) -> bool:
+    def compare(measure: Callable[[Fitted], float], lower: bool,
+                sentence: Callable[[str], str], otherwise: Callable[[int, int, str], str]) -> bool:
+        """``sentence(numbers)`` when ``mine`` wins on every seed, else ``otherwise(wins, n,
+        numbers)``: each writes its whole line, so that ``tr`` finds it."""
         a, b = [measure(one) for one in mine], [measure(one) for one in other]
-        numbers = f"{_span(a)} against {_span(b)} without it, seeds {sorted(seeds)}"
+        # (in pieces whose templates are shorter than the sentences': a sentence's own entry
+        # comes first when a built notebook's line is translated whole, as the kernel does)
+        if min(a) != max(a) and min(b) != max(b):  # the usual case: two ranges
+            both = tr(f"{min(a):.3f} to {max(a):.3f} against {min(b):.3f} to {max(b):.3f}")
+        else:
+            both = tr(f"{_span(a)} against {_span(b)}")
+        numbers = tr(f"{both} without it, seeds {sorted(seeds)}")
         wins = sum((x < y) if lower else (x > y) for x, y in zip(a, b))
-        return verdict(wins == len(a), f"{sentence} ({numbers})",
-                       f"{otherwise(wins, len(a))} ({numbers})")
+        return verdict(wins == len(a), sentence(numbers), otherwise(wins, len(a), numbers))
 
     def seeds_word(wins: int, n: int) -> str:
-        return "on no seed" if wins == 0 else f"on {wins} seed{'s' if wins > 1 else ''} of {n} only"
+        return tr("on no seed") if wins == 0 else \
+            tr(f"on {wins} seed{'s' if wins > 1 else ''} of {n} only")
 
     verdicts = {
         "less over-fitting": compare(
             lambda one: one.gap, True,
-            f"with {what} the net memorizes less: a smaller gap between training and test "
-            "accuracy on every seed",
-            lambda wins, n: f"with {what} the gap between training and test accuracy is smaller "
-                            f"{seeds_word(wins, n)}"),
+            lambda numbers: tr(f"with {what} the net memorizes less: a smaller gap between "
+                               f"training and test accuracy on every seed ({numbers})"),
+            lambda wins, n, numbers: tr(f"with {what} the gap between training and test accuracy "
+                                        f"is smaller {seeds_word(wins, n)} ({numbers})")),
         "better on unseen images": compare(
             lambda one: one.test_acc, False,
-            "and it does better on unseen images: a higher test accuracy on every seed",
-            lambda wins, n: f"its test accuracy is higher {seeds_word(wins, n)}"),
+            lambda numbers: tr(f"and it does better on unseen images: a higher test accuracy on "
+                               f"every seed ({numbers})"),
+            lambda wins, n, numbers: tr(f"its test accuracy is higher {seeds_word(wins, n)} "
+                                        f"({numbers})")),
     }
     if early_epoch is not None:
-        early = f"test accuracy after {early_epoch} epochs"
         verdicts["slower to learn"] = compare(
             lambda one: one.test_curve[early_epoch - 1], True,
-            f"it learns more slowly: a lower {early} on every seed",
-            lambda wins, n: f"its {early} is lower {seeds_word(wins, n)}")
+            lambda numbers: tr(f"it learns more slowly: a lower test accuracy after {early_epoch} "
+                               f"epochs on every seed ({numbers})"),
+            lambda wins, n, numbers: tr(f"its test accuracy after {early_epoch} epochs is lower "
+                                        f"{seeds_word(wins, n)} ({numbers})"))
     return verdicts

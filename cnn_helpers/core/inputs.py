@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from cnn_helpers.core.language import tr
+
 _NARROW_INTEGERS = (torch.bool, torch.uint8, torch.int8, torch.int16)
 
 
@@ -57,15 +59,15 @@ def image_tensor(images, what: str = "images") -> tuple[torch.Tensor, str | None
     notes = []
     if X.dim() == 3:
         X = X.unsqueeze(1)  # N x H x W -> N x 1 x H x W
-        notes.append(f"{what} are N x H x W: read as one channel, N x 1 x H x W")
+        notes.append(tr(f"{what} are N x H x W: read as one channel, N x 1 x H x W"))
     if X.dtype == torch.uint8:
         pass
     elif X.is_floating_point():
         if X.numel() and bool(torch.isnan(X).any()):
             raise _nan_error(X, what)
         if X.dtype == torch.float64:
-            notes.append(f"{what} are float64: computed in float32, the precision of the net's "
-                         "weights")
+            notes.append(tr(f"{what} are float64: computed in float32, the precision of the "
+                            "net's weights"))
         X = X.float()
     elif X.dtype == torch.bool:
         X = X.float()
@@ -76,8 +78,8 @@ def image_tensor(images, what: str = "images") -> tuple[torch.Tensor, str | None
                 f"{what} are {str(X.dtype).removeprefix('torch.')} from {low} to {high}: whole-"
                 "number pixels are read as 8-bit (0 to 255); scale them to floats from 0 to 1 "
                 "first (e.g. X / X.max())")
-        notes.append(f"{what} are {str(X.dtype).removeprefix('torch.')} from {low} to {high}: "
-                     "read as 8-bit pixels (0-255, divided by 255)")
+        notes.append(tr(f"{what} are {str(X.dtype).removeprefix('torch.')} from {low} to "
+                        f"{high}: read as 8-bit pixels (0-255, divided by 255)"))
         X = X.to(torch.uint8)
     return X, "; ".join(notes) or None
 
@@ -110,8 +112,8 @@ def label_tensor(labels, what: str = "labels") -> tuple[torch.Tensor, str | None
             f"{str(y.dtype).removeprefix('torch.')} labels hold {value:g} (at {first[0] if len(first) == 1 else first}"
             f"): a fraction is no class. Pass the class numbers (for one-hot rows, "
             "labels.argmax(axis=1))")
-    return y.long(), (f"{what} are {str(y.dtype).removeprefix('torch.')} whole numbers: "
-                      "converted to int64 class numbers")
+    return y.long(), tr(f"{what} are {str(y.dtype).removeprefix('torch.')} whole numbers: "
+                        "converted to int64 class numbers")
 
 
 def require_tensor(value, name: str, caller: str) -> None:

@@ -1,10 +1,19 @@
 """Figures for ``images/``, drawn by code so anyone can regenerate or fix them.
 
-Every module that draws figures has a ``draw_all(directory)`` function that
+Every module that draws figures has a ``draw_all(directory, language="en")`` function that
 writes its PNG files and returns their paths: each chapter's own
 ``chapters/chNN_*/figures.py`` and, here, ``architectures`` (every net's
 diagram, laid out by ``architecture`` and ``architecture_layout``).
-``python -m cnn_helpers.figures images`` (or ``make figures``) redraws every one.
+
+Each figure comes in two languages, from the same code: English in ``images/``, Chinese
+(the Chinese edition's) in ``images/zh/`` under the same file name, its texts in TERMINOLOGY.md's
+terms and drawn in a CJK font of the system (``cnn_helpers.core.figure_language``: without one,
+an error says what to install).
+
+    python -m cnn_helpers.figures [DIRECTORY] [--language en|zh|both]
+
+(or ``make figures``) redraws every one: both languages unless ``--language`` says one,
+into ``DIRECTORY`` (default ``images``) and ``DIRECTORY/zh``.
 """
 
 from __future__ import annotations
@@ -12,8 +21,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
+
+from cnn_helpers.core.figure_language import FOLDERS, cjk_font
+from cnn_helpers.core.language import LANGUAGES
 
 
 def figure_modules() -> list[ModuleType]:
@@ -29,14 +42,29 @@ def figure_modules() -> list[ModuleType]:
     return found
 
 
-def draw_everything(directory: str | Path = "images") -> list[Path]:
-    """Redraw every figure of every chapter into ``directory``; returns the files written."""
+def draw_everything(directory: str | Path = "images",
+                    languages: Iterable[str] = LANGUAGES) -> list[Path]:
+    """Redraw every figure of every chapter in each of ``languages``: English into
+    ``directory``, Chinese into ``directory/zh``; returns the files written.
+
+    Raises:
+        ValueError: for a language other than "en" or "zh".
+        MissingFontError: Chinese asked for, and the system has no CJK font (before any
+            figure is written).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    languages = list(languages)
+    unknown = [language for language in languages if language not in LANGUAGES]
+    if unknown:
+        raise ValueError(f"figures are drawn in {' or '.join(LANGUAGES)}, not {unknown}")
+    if "zh" in languages:
+        cjk_font()  # no font: say so before drawing anything
     written = []
-    for module in figure_modules():
-        written.extend(module.draw_all(directory))
+    for language in languages:
+        folder = Path(directory) / FOLDERS[language]
+        folder.mkdir(parents=True, exist_ok=True)
+        for module in figure_modules():
+            written.extend(module.draw_all(folder, language))
     return written

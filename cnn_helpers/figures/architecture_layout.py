@@ -7,6 +7,9 @@ dashed frames around named blocks and repeats ("× n"), and columns read
 left to right when the net is taller than ``MAX_COLUMN_HEIGHT``. Text sizes
 are measured with matplotlib's own renderer, so the tests can check that no
 two labels touch; ``cnn_helpers.figures.architectures`` draws the result.
+``layout(..., language="zh")`` writes the layout's own words ("identity",
+"concatenate channels") in Chinese and measures every text in the CJK font it is
+drawn in (``core.figure_language``); the items arrive already translated.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from cnn_helpers.core.figure_language import drawing_in
 from cnn_helpers.figures.architecture_items import (
     Block,
     Layer,
@@ -22,6 +26,7 @@ from cnn_helpers.figures.architecture_items import (
     drawn_layers,
     shape_text,
 )
+from cnn_helpers.figures.architecture_names import figure_text
 
 FONT = 13         # points, box text (the figure is saved at 100 dpi: 18 px)
 SMALL = 12        # points, shapes and "× n"
@@ -38,9 +43,16 @@ COLUMN_GAP = 44
 MAX_COLUMN_HEIGHT = 620
 
 
-@lru_cache(maxsize=4096)
 def text_size(text: str, points: float, bold: bool = False) -> tuple[float, float]:
-    """(width, height) in pixels of ``text`` at ``points``, drawn at 100 dpi."""
+    """(width, height) in pixels of ``text`` at ``points``, drawn at 100 dpi in the font
+    matplotlib draws with now (``drawing_in`` a language)."""
+    import matplotlib
+
+    return _text_size(text, points, bold, tuple(matplotlib.rcParams["font.family"]))
+
+
+@lru_cache(maxsize=4096)
+def _text_size(text: str, points: float, bold: bool, family: tuple) -> tuple[float, float]:
     from matplotlib.font_manager import FontProperties
 
     width, height, _ = _renderer().get_text_width_height_descent(
@@ -93,6 +105,7 @@ class Figure:
     merges: list = field(default_factory=list)
     frames: list = field(default_factory=list)
     labels: list = field(default_factory=list)
+    language: str = "en"  # of its texts: ``render`` draws them in this language's font
 
 
 def _box_size(layer: Layer) -> tuple[float, float]:
@@ -106,6 +119,8 @@ class _Placer:
 
     def __init__(self, figure: Figure):
         self.figure = figure
+        self.identity = figure_text("identity", figure.language)
+        self.concatenate = figure_text("concatenate channels", figure.language)
 
     # -- measuring: (left, right, height) around the item's vertical axis
     def measure(self, item) -> tuple[float, float, float]:
@@ -140,7 +155,7 @@ class _Placer:
             if branch:
                 sizes.append(self.measure_chain(branch))
             else:
-                sizes.append((0.0, LABEL_OFFSET + text_size("identity", SMALL)[0], 3 * GAP))
+                sizes.append((0.0, LABEL_OFFSET + text_size(self.identity, SMALL)[0], 3 * GAP))
         axes, x = [], 0.0
         for left, right, _ in sizes:
             axes.append(x + left)
@@ -151,7 +166,7 @@ class _Placer:
         height = FORK + GAP + max(h for _, _, h in sizes) + FORK + merge
         left, right = axis, width - axis
         if item.merge == "concat":
-            half = text_size("concatenate channels", SMALL)[0] / 2 + PAD_X
+            half = text_size(self.concatenate, SMALL)[0] / 2 + PAD_X
             left, right = max(left, half + (axis - (axes[0] + axes[-1]) / 2)), max(right, half)
         return left, right, height, axes, axis, sizes
 
@@ -214,7 +229,7 @@ class _Placer:
                 figure.lines.append([(bx, end), (bx, bottom)])
             else:
                 figure.lines.append([(bx, fork), (bx, bottom)])
-                figure.labels.append(Label(bx + LABEL_OFFSET, (fork + bottom) / 2, "identity",
+                figure.labels.append(Label(bx + LABEL_OFFSET, (fork + bottom) / 2, self.identity,
                                            SMALL))
         if item.merge == "add":
             centre = bottom + FORK + MERGE_RADIUS
@@ -230,10 +245,10 @@ class _Placer:
             for bx in xs:
                 figure.arrows.append([(bx, bottom), (bx, top)])
             half = max((xs[-1] - xs[0]) / 2 + PAD_X,
-                       text_size("concatenate channels", SMALL)[0] / 2 + PAD_X)
+                       text_size(self.concatenate, SMALL)[0] / 2 + PAD_X)
             centre_x = (xs[0] + xs[-1]) / 2
             figure.merges.append((centre_x, top + CONCAT_HEIGHT / 2, "concat", half))
-            figure.labels.append(Label(centre_x, top + CONCAT_HEIGHT / 2, "concatenate channels",
+            figure.labels.append(Label(centre_x, top + CONCAT_HEIGHT / 2, self.concatenate,
                                        SMALL, align="center"))
 
 
@@ -260,10 +275,17 @@ def _columns(heights, max_height):
     return _pack(heights, limit)
 
 
-def layout(items: list, title: str = "", max_height: float = MAX_COLUMN_HEIGHT) -> Figure:
+def layout(items: list, title: str = "", max_height: float = MAX_COLUMN_HEIGHT,
+           language: str = "en") -> Figure:
     """Place ``items`` (from ``describe``/``collapse``) top to bottom, in columns of at most
-    ``max_height`` pixels read left to right, the shape after each item beside its arrow."""
-    figure = Figure()
+    ``max_height`` pixels read left to right, the shape after each item beside its arrow;
+    ``language`` is that of the items' texts and ``title`` ("en" or "zh")."""
+    with drawing_in(language):
+        return _layout(items, title, max_height, language)
+
+
+def _layout(items: list, title: str, max_height: float, language: str) -> Figure:
+    figure = Figure(language=language)
     placer = _Placer(figure)
     margin = 12
     title_lines = title.split("\n") if title else []

@@ -4,11 +4,13 @@
 ``block_name`` names a block ("VGG block", "residual block"): by class name
 from ``BLOCK_NAMES``, or by matching the course's builders (``vgg_block``,
 ``nin_block``, ...). Architecture figures and the network explorer's list of
-layers both read them.
+layers both read them. ``figure_text`` writes them in Chinese for the figures of
+``images/zh/`` (``CHINESE``: each English phrase beside its Chinese).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from torch import nn
@@ -109,3 +111,48 @@ def block_name(module: nn.Module) -> str | None:
     if _same_as(module, models.conv_block, first.in_channels, first.out_channels):
         return "conv block"
     return None
+
+
+# What a figure writes, in Chinese (TERMINOLOGY.md's terms): each English phrase that
+# ``layer_text``, ``block_name``, ``architecture_items.summary`` and the layout write, as a
+# regular expression, and its Chinese; applied in this order, the longer phrases first. Numbers,
+# shapes and code-like names (ReLU, sigmoid, Conv2d, 3×3) stay as they are.
+CHINESE = [
+    (r"residual block, 1×1 conv shortcut", "残差块，1×1 卷积捷径连接"),
+    (r"residual block", "残差块"),
+    (r"dense block, (\d+) units", r"稠密块，\1 个单元"),
+    (r"transition layer", "过渡层"),
+    (r"ResNet module", "ResNet 模块"),
+    (r"\b(VGG|NiN|Inception) block", r"\1 块"),
+    (r"\bconv (\d+×\d+)", r"\1 卷积"),
+    (r"\bmax pool (\d+×\d+)", r"\1 最大池化"),
+    (r"\bavg pool (\d+×\d+)", r"\1 平均池化"),
+    (r"\bglobal avg pool\b", "全局平均池化"),
+    (r"\bglobal max pool\b", "全局最大池化"),
+    (r"\badaptive avg pool to\b", "自适应平均池化至"),
+    (r"\badaptive max pool to\b", "自适应最大池化至"),
+    (r"\bfully connected\b", "全连接层"),
+    (r"\bbatch norm\b", "批量归一化"),
+    (r"\bflatten\b", "展平"),
+    (r"\bdropout\b", "丢弃法"),
+    (r"\bstride\b", "步幅"),
+    (r"\bpad\b", "填充"),
+    (r"(\d+) ch\b", r"\1 通道"),
+    (r"\binput\b", "输入"),
+    (r"\bidentity\b", "恒等映射"),
+    (r"\bconcatenate channels\b", "按通道连结"),
+    (r"\bshortcut: ", "捷径连接："),
+    (r"\bpath (\d+): ", r"路径 \1："),
+    (r", (?![^()]*\))", "，"),  # a comma of the text; "(96, 128)", channels as the notes write them, stays
+]
+
+
+def figure_text(text: str, language: str = "en") -> str:
+    """``text`` as an architecture figure writes it in ``language`` ("en": unchanged)."""
+    if language == "en":
+        return text
+    if language != "zh":
+        raise ValueError(f"figures are drawn in en or zh, not {language!r}")
+    for english, chinese in CHINESE:
+        text = re.sub(english, chinese, text)
+    return text

@@ -6,10 +6,16 @@ boxes coloured by kind, the tensor shape beside each arrow, parallel paths
 side by side, ⊕ for an addition, a bar for a concatenation, dashed frames
 for named blocks and for repeats ("× n"). Sizes are pixels at 100 dpi, so
 the PNG shows the text at 17-18 px: as large as a notebook's body text.
+
+In Chinese (``language="zh"``, the figures of ``images/zh/``) every box, label
+and title is written with ``architecture_names.figure_text`` and the titles of
+``ARCHITECTURES`` (``title_zh``), and drawn in the system's CJK font
+(``core.figure_language``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,9 +24,12 @@ from torch import nn
 
 from cnn_helpers import models
 from cnn_helpers.chapters.ch07_googlenet import checks as googlenet
+from cnn_helpers.core.figure_language import drawing_in
+from cnn_helpers.core.figure_language import label as in_language
 from cnn_helpers.core.files import save_figure
 from cnn_helpers.figures import architecture, architecture_items, architecture_layout
 from cnn_helpers.figures.architecture_layout import CONCAT_HEIGHT, FONT, PAD_X, PAD_Y, line_height
+from cnn_helpers.figures.architecture_names import figure_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as MatplotlibFigure
@@ -34,7 +43,13 @@ LINE = "#444444"
 
 
 def render(figure: architecture_layout.Figure) -> MatplotlibFigure:
-    """A matplotlib figure of the placed ``figure`` (pixel coordinates, y down)."""
+    """A matplotlib figure of the placed ``figure`` (pixel coordinates, y down), its texts in
+    the font of ``figure.language``."""
+    with drawing_in(figure.language):
+        return _render(figure)
+
+
+def _render(figure: architecture_layout.Figure) -> MatplotlibFigure:
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
@@ -80,9 +95,32 @@ def render(figure: architecture_layout.Figure) -> MatplotlibFigure:
     return fig
 
 
+def translated(items: list, language: str) -> list:
+    """``items`` with every text a figure writes (box lines, block names) in ``language``."""
+    if language == "en":
+        return items
+
+    def each(item):
+        if isinstance(item, architecture_items.Layer):
+            return dataclasses.replace(
+                item, text=figure_text(item.text, language),
+                extras=[figure_text(extra, language) for extra in item.extras],
+                lines=[figure_text(line, language) for line in item.lines])
+        if isinstance(item, architecture_items.Block):
+            return dataclasses.replace(item, name=figure_text(item.name, language),
+                                       items=translated(item.items, language))
+        if isinstance(item, architecture_items.Parallel):
+            return dataclasses.replace(item, branches=[translated(branch, language)
+                                                       for branch in item.branches])
+        return dataclasses.replace(item, item=each(item.item),
+                                   instances=translated(item.instances, language))
+    return [each(item) for item in items]
+
+
 def figure_of(net: nn.Module, input_shape: tuple[int, int, int, int], title: str,
               collapse: Collection[str] = (), inline: Collection[str] = (),
-              lines: Callable[[nn.Module], Callable[[architecture_items.Block], list[str] | None]] | None = None) -> architecture_layout.Figure:
+              lines: Callable[[nn.Module], Callable[[architecture_items.Block], list[str] | None]] | None = None,
+              language: str = "en") -> architecture_layout.Figure:
     """The placed figure of ``net`` for ``input_shape`` (chapters 3-10); a net that is one
     block is drawn without a frame (the title names it).
 
@@ -94,6 +132,7 @@ def figure_of(net: nn.Module, input_shape: tuple[int, int, int, int], title: str
         inline: names of blocks drawn as their contents, without a frame.
         lines: ``lines(net)`` makes the function that writes a collapsed block's lines
             (``architecture_items.collapse``); None, their summary.
+        language: "en" or "zh", that of the boxes and labels (``title`` is written in it).
 
     Returns:
         The boxes, arrows and labels in pixels.
@@ -104,12 +143,13 @@ def figure_of(net: nn.Module, input_shape: tuple[int, int, int, int], title: str
     items = architecture_items.collapse(items, lambda name: name.split(",")[0] in collapse,
                                         inline=lambda name: name in inline,
                                         lines=lines(net) if lines else lambda block: None)
-    return architecture_layout.layout(items, title)
+    return architecture_layout.layout(translated(items, language), title, language=language)
 
 
 def draw(net: nn.Module, input_shape: tuple[int, int, int, int], path: Path, title: str,
          collapse: Collection[str] = (), inline: Collection[str] = (),
-         lines: Callable[[nn.Module], Callable[[architecture_items.Block], list[str] | None]] | None = None) -> Path:
+         lines: Callable[[nn.Module], Callable[[architecture_items.Block], list[str] | None]] | None = None,
+         language: str = "en") -> Path:
     """Draw ``figure_of(net, ...)`` into the PNG file ``path`` (chapters 3-10).
 
     Args:
@@ -120,21 +160,24 @@ def draw(net: nn.Module, input_shape: tuple[int, int, int, int], path: Path, tit
         collapse: names of blocks drawn as one box each.
         inline: names of blocks drawn as their contents, without a frame.
         lines: as for ``figure_of``.
+        language: as for ``figure_of``.
 
     Returns:
         ``path``.
     """
     import matplotlib.pyplot as plt
 
-    fig = render(figure_of(net, input_shape, title, collapse, inline, lines))
-    save_figure(fig, path, dpi=100)
+    figure = figure_of(net, input_shape, title, collapse, inline, lines, language)
+    with drawing_in(language):
+        fig = render(figure)
+        save_figure(fig, path, dpi=100)
     plt.close(fig)
     return path
 
 
-def _figure(build, input_shape, title, collapse=(), inline=(), lines=None):
-    return {"build": build, "input_shape": input_shape, "title": title, "collapse": collapse,
-            "inline": inline, "lines": lines}
+def _figure(build, input_shape, title, title_zh, collapse=(), inline=(), lines=None):
+    return {"build": build, "input_shape": input_shape, "title": title, "title_zh": title_zh,
+            "collapse": collapse, "inline": inline, "lines": lines}
 
 
 def inception_lines(net: nn.Module) -> Callable[[architecture_items.Block], list[str] | None]:
@@ -154,42 +197,53 @@ def inception_lines(net: nn.Module) -> Callable[[architecture_items.Block], list
     return lines
 
 
-# file name -> the builder call, its input (N, C, H, W), the title, blocks drawn as one box
+# file name -> the builder call, its input (N, C, H, W), the title in English and in Chinese,
+# blocks drawn as one box
 ARCHITECTURES = {
-    "arch_lenet.png": _figure(lambda: models.lenet(), (1, 1, 28, 28), "LeNet: lenet()"),
-    "arch_alexnet.png": _figure(lambda: models.alexnet(), (1, 1, 224, 224), "AlexNet: alexnet()"),
+    "arch_lenet.png": _figure(lambda: models.lenet(), (1, 1, 28, 28), "LeNet: lenet()",
+                              "LeNet：lenet()"),
+    "arch_alexnet.png": _figure(lambda: models.alexnet(), (1, 1, 224, 224), "AlexNet: alexnet()",
+                                "AlexNet：alexnet()"),
     "arch_vgg_block.png": _figure(lambda: models.vgg_block(2, 64, 128), (1, 64, 56, 56),
-                                  "VGG block: vgg_block(2, 64, 128)"),
+                                  "VGG block: vgg_block(2, 64, 128)",
+                                  "VGG 块：vgg_block(2, 64, 128)"),
     "arch_vgg11.png": _figure(lambda: models.vgg(), (1, 1, 224, 224), "VGG-11: vgg()",
-                              collapse={"VGG block"}),
+                              "VGG-11：vgg()", collapse={"VGG block"}),
     "arch_nin_block.png": _figure(lambda: models.nin_block(1, 96, 11, 4, 0), (1, 1, 224, 224),
-                                  "NiN block: nin_block(1, 96, 11, 4, 0)"),
-    "arch_nin.png": _figure(lambda: models.nin(), (1, 1, 224, 224), "NiN: nin()",
+                                  "NiN block: nin_block(1, 96, 11, 4, 0)",
+                                  "NiN 块：nin_block(1, 96, 11, 4, 0)"),
+    "arch_nin.png": _figure(lambda: models.nin(), (1, 1, 224, 224), "NiN: nin()", "NiN：nin()",
                             collapse={"NiN block"}),
     "arch_lenet_bn.png": _figure(lambda: models.lenet_bn("pytorch"), (1, 1, 28, 28),
-                                 "LeNet with batch norm: lenet_bn()"),
+                                 "LeNet with batch norm: lenet_bn()",
+                                 "带批量归一化的 LeNet：lenet_bn()"),
     "arch_residual.png": _figure(lambda: models.Residual(64, 64), (1, 64, 24, 24),
-                                 "Residual block: Residual(64, 64)"),
+                                 "Residual block: Residual(64, 64)", "残差块：Residual(64, 64)"),
     "arch_residual_1x1.png": _figure(
         lambda: models.Residual(64, 128, use_1x1conv=True, strides=2), (1, 64, 24, 24),
-        "Residual block with a 1×1 convolution:\nResidual(64, 128, use_1x1conv=True, strides=2)"),
+        "Residual block with a 1×1 convolution:\nResidual(64, 128, use_1x1conv=True, strides=2)",
+        "带 1×1 卷积的残差块：\nResidual(64, 128, use_1x1conv=True, strides=2)"),
     "arch_resnet18.png": _figure(lambda: models.resnet18(), (1, 1, 96, 96),
-                                 "ResNet-18: resnet18()", collapse={"residual block"},
-                                 inline={"ResNet module"}),
+                                 "ResNet-18: resnet18()", "ResNet-18：resnet18()",
+                                 collapse={"residual block"}, inline={"ResNet module"}),
     "arch_dense_block.png": _figure(lambda: models.DenseBlock(4, 64, 32), (1, 64, 24, 24),
-                                    "Dense block: DenseBlock(4, 64, 32)"),
+                                    "Dense block: DenseBlock(4, 64, 32)",
+                                    "稠密块：DenseBlock(4, 64, 32)"),
     "arch_transition.png": _figure(lambda: models.transition_block(192, 96), (1, 192, 24, 24),
-                                   "Transition layer: transition_block(192, 96)"),
+                                   "Transition layer: transition_block(192, 96)",
+                                   "过渡层：transition_block(192, 96)"),
     "arch_densenet.png": _figure(lambda: models.densenet(), (1, 1, 96, 96), "DenseNet: densenet()",
+                                 "DenseNet：densenet()",
                                  collapse={"dense block", "transition layer"}),
     "arch_googlenet.png": _figure(lambda: models.googlenet(), (1, 1, 96, 96),
-                                  "GoogLeNet: googlenet()", collapse={"Inception block"},
-                                  lines=inception_lines),
+                                  "GoogLeNet: googlenet()", "GoogLeNet：googlenet()",
+                                  collapse={"Inception block"}, lines=inception_lines),
 }
 
 
-def draw_all(directory: str | Path) -> list[Path]:
-    """Write every architecture figure into ``directory``; return their paths."""
+def draw_all(directory: str | Path, language: str = "en") -> list[Path]:
+    """Write every architecture figure into ``directory`` in ``language`` ("en" or "zh");
+    return their paths."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -197,6 +251,7 @@ def draw_all(directory: str | Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in ARCHITECTURES.items():
-        written.append(draw(spec["build"](), spec["input_shape"], directory / name, spec["title"],
-                            spec["collapse"], spec["inline"], spec["lines"]))
+        written.append(draw(spec["build"](), spec["input_shape"], directory / name,
+                            in_language(language, spec["title"], spec["title_zh"]), spec["collapse"],
+                            spec["inline"], spec["lines"], language))
     return written

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from cnn_helpers.core.inputs import as_tensor, require_exact_sums, require_tensor
+from cnn_helpers.core.language import tr
 
 Pair = tuple[int, int]
 Size = int | tuple[int, int]  # one number for both directions, or (height, width)
@@ -112,12 +113,14 @@ def conv_output_shape(input_size: Size, kernel_size: Size, *, stride: Size = 1,
     for axis, (n_i, k_i, d_i, p_i, span_i) in zip(("height", "width"), zip(n, k, d, p, span)):
         if span_i > n_i + p_i:
             # a dilated window is named with the span it covers, worked out from k and d
-            what = (f"dilated {window} ({span_i} = {d_i}·({k_i}−1)+1)" if d_i > 1
-                    else f"{window} ({k_i})")
+            noun, padded = window.split()[-1], n_i + p_i
             raise ValueError(
-                f"the {what} is larger than the padded input ({n_i} + {p_i} = "
-                f"{n_i + p_i}) in {axis}: there is no position to put it; use more padding or a "
-                f"smaller {'dilation or ' if d_i > 1 else ''}{window.split()[-1]}"
+                tr(f"the dilated {window} ({span_i} = {d_i}·({k_i}−1)+1) is larger than the "
+                   f"padded input ({n_i} + {p_i} = {padded}) in {axis}: there is no position to "
+                   f"put it; use more padding or a smaller dilation or {noun}") if d_i > 1 else
+                tr(f"the {window} ({k_i}) is larger than the padded input ({n_i} + {p_i} = "
+                   f"{padded}) in {axis}: there is no position to put it; use more padding or a "
+                   f"smaller {noun}")
             )
     return tuple((n_i - w_i + p_i + s_i) // s_i for n_i, w_i, p_i, s_i in zip(n, span, p, s))
 

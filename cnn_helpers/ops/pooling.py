@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from cnn_helpers.core.inputs import require_tensor
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops.convolution import (
     Pair,
     Size,
@@ -56,8 +57,8 @@ def check_pooling_padding(window: Pair, padding: Pair) -> None:
     padding. Used by ``pool2d`` and by the receptive-field table (``ops.receptive``)."""
     _check_non_negative(padding, "padding")
     if padding[0] > window[0] // 2 or padding[1] > window[1] // 2:
-        raise ValueError(f"padding {padding} is more than half the window {window}: some "
-                         "windows would hold only padding")
+        raise ValueError(tr(f"padding {padding} is more than half the window {window}: some "
+                            "windows would hold only padding"))
 
 
 def pool2d(X: torch.Tensor, pool_size: Size, mode: str = "max", *, stride: Size | None = None,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops.convolution import Pair, Size, as_pair, conv_output_shape
 from cnn_helpers.ops.pooling import check_pooling_padding
 
@@ -74,23 +75,17 @@ class LayerGeometry:
             ValueError: a value that is not an int or a pair, kernel, stride or dilation
                 below 1, a negative padding, or a pooling padding over half the window.
         """
-        geometry = cls(
-            name,
-            as_pair(kernel, "kernel"),
-            as_pair(stride, "stride"),
-            as_pair(padding, "padding"),
-            as_pair(dilation, "dilation"),
-            pooling,
-        )
+        geometry = cls(name, as_pair(kernel, "kernel"), as_pair(stride, "stride"),
+                       as_pair(padding, "padding"), as_pair(dilation, "dilation"), pooling)
         geometry.check()
         return geometry
 
     def check(self) -> None:
         """``make``'s checks, for a geometry built directly: a ``ValueError`` naming the layer."""
         if min(self.kernel + self.stride + self.dilation) < 1:
-            raise ValueError(f"{self.name}: kernel, stride and dilation must be at least 1")
+            raise ValueError(tr(f"{self.name}: kernel, stride and dilation must be at least 1"))
         if min(self.padding) < 0:
-            raise ValueError(f"{self.name}: padding cannot be negative")
+            raise ValueError(tr(f"{self.name}: padding cannot be negative"))
         if self.pooling:
             try:
                 check_pooling_padding(self.span, self.padding)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 import torch
 from torch import nn
 
+from cnn_helpers.core.language import tr
 from cnn_helpers.training.history import History
 
 if TYPE_CHECKING:
@@ -36,10 +37,10 @@ class TrainingOutOfMemory(RuntimeError):
 
 def _check_finite(mean_loss: float, epoch: int, batch: int, lr: float, history: History):
     if not math.isfinite(mean_loss):
-        raise TrainingDiverged(
+        raise TrainingDiverged(tr(
             f"training diverged: the loss became {mean_loss} in epoch {epoch} "
             f"(by batch {batch}). The learning rate lr={lr:g} is probably too high; "
-            f"try lr={lr / 10:g}.", history)
+            f"try lr={lr / 10:g}."), history)
 
 
 @contextmanager
@@ -49,17 +50,19 @@ def stopped_plainly(run: Run, history: History) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         history.interrupted = True
-        print(f"Interrupted at epoch {run.epoch}, batch {run.batch}: keeping the model as it is "
-              f"and the history of the {history.epochs} finished epoch(s)."
+        print(tr(f"Interrupted at epoch {run.epoch}, batch {run.batch}: keeping the model as it "
+                 f"is and the history of the {history.epochs} finished epoch(s).")
               + _what_the_checkpoint_holds(run, history))
     except torch.OutOfMemoryError as error:
         if run.device.type == "cuda":
             torch.cuda.empty_cache()
         smaller = max(1, run.batch_size // 2)
         raise TrainingOutOfMemory(
-            f"{run.device} ran out of memory at batch size {run.batch_size}"
-            + (f" with images resized to {run.resize}" if run.resize else "")
-            + f". Try fit(..., batch_size={smaller}) (or a smaller resize / width)."
+            tr(f"{run.device} ran out of memory at batch size {run.batch_size} with images "
+               f"resized to {run.resize}. Try fit(..., batch_size={smaller}) (or a smaller "
+               f"resize / width).") if run.resize else
+            tr(f"{run.device} ran out of memory at batch size {run.batch_size}. Try fit(..., "
+               f"batch_size={smaller}) (or a smaller resize / width).")
         ) from error
 
 
@@ -68,11 +71,13 @@ def _what_the_checkpoint_holds(run: Run, history: History) -> str:
     if run.checkpoint is None:
         return ""
     if run.saved_epoch == 0:
-        return f" No checkpoint was saved in this run ({run.checkpoint} is as it was before)."
+        return " " + tr(f"No checkpoint was saved in this run ({run.checkpoint} is as it was "
+                        f"before).")
     if run.saved_epoch == history.epochs:
-        return f" The checkpoint {run.checkpoint} holds epoch {run.saved_epoch}."
-    return (f" The checkpoint {run.checkpoint} holds epoch {run.saved_epoch}, whole: epoch "
-            f"{history.epochs}'s was not saved (the interruption came before it was complete).")
+        return " " + tr(f"The checkpoint {run.checkpoint} holds epoch {run.saved_epoch}.")
+    return " " + tr(f"The checkpoint {run.checkpoint} holds epoch {run.saved_epoch}, whole: epoch "
+                    f"{history.epochs}'s was not saved (the interruption came before it was "
+                    f"complete).")
 
 
 # -- batch norm and batches of one example -------------------------------------------------

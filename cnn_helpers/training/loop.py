@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from cnn_helpers.core.language import tr
 from cnn_helpers.core.recipe import Recipe
 from cnn_helpers.training.checkpoints import save_checkpoint
 from cnn_helpers.training.errors import _ONE_EXAMPLE_BATCHES, _check_finite, stopped_plainly
@@ -131,8 +132,8 @@ def fit(net: nn.Module, train_data, test_data=None, epochs: int = 10, lr: float 
                     view.show_batch(run.batch, mean_loss, run.correct, seen)
             train_seconds = time.perf_counter() - start
             if seen == 0:
-                raise ValueError(_ONE_EXAMPLE_BATCHES if run.said_dropped
-                                 else "the training data gave no batches")
+                raise ValueError(tr(_ONE_EXAMPLE_BATCHES) if run.said_dropped
+                                 else tr("the training data gave no batches"))
             _check_finite(float(run.loss_sum) / seen, epoch, run.batch, lr, history)
             test_acc = None if test_data is None else evaluate_accuracy(
                 net, run.test_data, batch_size, run.device, resize, run.speed, _say=run.say)

@@ -18,6 +18,7 @@ from torch import nn
 
 from cnn_helpers.core.devices import try_gpu
 from cnn_helpers.core.inputs import SayOnce
+from cnn_helpers.core.language import tr
 from cnn_helpers.core.recipe import BOOK, Recipe, random_flip
 from cnn_helpers.training.batches import (
     _batches,
@@ -100,8 +101,8 @@ class Run:
             self.batch = batch
             if self.drop_single and len(y) == 1:
                 if not self.said_dropped:
-                    print("(batch norm needs more than one example per batch: fit leaves out "
-                          "each epoch's last batch, which holds a single example)")
+                    print(tr("(batch norm needs more than one example per batch: fit leaves "
+                             "out each epoch's last batch, which holds a single example)"))
                     self.said_dropped = True
                 continue
             X, y = self.to_device(X, y)
@@ -187,7 +188,7 @@ def prepare(net: nn.Module, train_data, test_data, lr: float, *, batch_size: int
     drop_single = has_batch_norm(net)
     if drop_single and pair:
         if batch_size == 1 or len(train_data[1]) == 1:
-            raise ValueError(_ONE_EXAMPLE_BATCHES)
+            raise ValueError(tr(_ONE_EXAMPLE_BATCHES))
         n_batches -= len(train_data[1]) % batch_size == 1
     scheduler = recipe.schedule(optimizer, lr, None if n_batches is None else epochs * n_batches)
     return Run(net, optimizer, device, speed, cuda_graph, scaler, train_data, test_data,

@@ -19,6 +19,8 @@ from typing import Callable, Iterator
 import torch
 from torch import nn
 
+from cnn_helpers.core.language import tr
+
 # Below this many parameters a net is too small for mixed precision and channels-last to pay:
 # their casts and layout changes cost more than the arithmetic they speed up (LeNet: 61,706).
 SPEEDUP_MIN_PARAMETERS = 1_000_000
@@ -146,7 +148,7 @@ class _GraphedStep:
             with torch.cuda.graph(graph):
                 step(static_X, static_y)
         except Exception as error:  # a model that cannot be recorded trains step by step
-            print(f"(CUDA graph not used: {type(error).__name__}: {error})")
+            print(tr(f"(CUDA graph not used: {type(error).__name__}: {error})"))
             graph = None
         with torch.no_grad():
             for saved, tensor in zip(state, (*net.parameters(), *net.buffers())):

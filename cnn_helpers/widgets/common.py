@@ -14,19 +14,27 @@ import torch
 
 from cnn_helpers.core import render
 from cnn_helpers.core.inputs import SayOnce, image_tensor, label_tensor
+from cnn_helpers.core.language import tr
 
 # Shown only on a widget whose kernel is gone (JupyterLab marks its views
 # "jupyter-widgets-disconnected"): a notebook reopened from its saved state, or after a kernel
 # restart. Its controls still move but nothing redraws; this says why, on the widget itself,
 # instead of ipywidgets' red broken-link icon beside every part of it.
-STALE_NOTE = """<style>
+STALE_STYLE = """<style>
 .cnn-explorer .cnn-stale-note { display: none; }
 .cnn-explorer.jupyter-widgets-disconnected .cnn-stale-note { display: block; }
 .cnn-explorer.jupyter-widgets-disconnected::before,
 .cnn-explorer .jupyter-widgets-disconnected::before { content: none; display: none; }
-</style><div class="cnn-stale-note" style="color:#8a5300; line-height:1.35">&#10227; This is the
-picture saved with the notebook: its kernel is gone, so the controls redraw nothing.
-<b>Run the cell again</b> (Shift+Enter) to use them.</div>"""
+</style>"""
+
+
+def stale_note() -> str:
+    """The note's HTML, its words in the reader's language."""
+    return (STALE_STYLE + '<div class="cnn-stale-note" style="color:#8a5300; line-height:1.35">'
+            + tr("&#10227; This is the\npicture saved with the notebook: its kernel is gone, so "
+                 "the controls redraw nothing.\n<b>Run the cell again</b> (Shift+Enter) to use "
+                 "them.") + "</div>")
+
 
 
 class Explorer:
@@ -43,7 +51,7 @@ class Explorer:
         self.message = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
         self.error: str | None = None
         self.last_update_ms = 0.0
-        self._stale_note = widgets.HTML(STALE_NOTE)
+        self._stale_note = widgets.HTML(stale_note())
         self.root = widgets.VBox()
         self._controls: dict[str, widgets.ValueWidget] = {}
         self._updating = False
@@ -230,8 +238,10 @@ class NetExplorer(Explorer):
 
     def prediction_text(self, logits: torch.Tensor, image: int) -> str:
         """"predicted: <class>" for ``logits``, and ", true label: <class>" when labels are known."""
-        truth = "" if self.labels is None else f", true label: {self._name(int(self.labels[image]))}"
-        return f"predicted: {self._name(int(logits.argmax()))}{truth}"
+        predicted = self._name(int(logits.argmax()))
+        if self.labels is None:
+            return tr(f"predicted: {predicted}")
+        return tr(f"predicted: {predicted}, true label: {self._name(int(self.labels[image]))}")
 
     def _name(self, label: int) -> str:
         return self.classes[label] if self.classes else str(label)
@@ -247,18 +257,19 @@ def refusal(control: widgets.ValueWidget, value: object) -> str | None:
         pairs = [item if isinstance(item, tuple) else (str(item), item) for item in control.options]
         if not any(value == choice for _, choice in pairs):
             labels = ", ".join(repr(choice) for _, choice in pairs)
-            return f"{value!r} is not one of the choices ({labels})"
+            return tr(f"{value!r} is not one of the choices ({labels})")
         return None
     if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
         whole = isinstance(control, widgets.IntSlider)
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or (
                 whole and not float(value).is_integer()):
-            return f"{value!r} is not a {'whole ' if whole else ''}number"
+            return (tr(f"{value!r} is not a whole number") if whole else
+                    tr(f"{value!r} is not a number"))
         if not control.min <= value <= control.max:
-            return f"{value} is outside the range {control.min} to {control.max}"
+            return tr(f"{value} is outside the range {control.min} to {control.max}")
         return None
     if isinstance(control, (widgets.Text, widgets.Textarea)) and not isinstance(value, str):
-        return f"{value!r} is not text"
+        return tr(f"{value!r} is not text")
     return None
 
 

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from cnn_helpers.core import render
+from cnn_helpers.core.language import tr
 from cnn_helpers.figures.architecture_names import block_name, layer_text
 from cnn_helpers.training import image_size_error
 from cnn_helpers.widgets.common import (
@@ -157,8 +158,9 @@ def layer_label(index: int, module: nn.Module, before: tuple, after: tuple, numb
     convolutions = sum(isinstance(m, nn.Conv2d) for m in module.modules())
     name = (block_name(module) or "block").split(",")[0]  # "dense block, 4 units" -> "dense block"
     plural = "" if convolutions == 1 else "s"
-    return (f"{index}: {name} {number}: {convolutions} convolution{plural}, "
-            f"{before[0]}→{after[0]} channels, {before[1]}×{before[2]} → {after[1]}×{after[2]}")
+    # (the translation keeps "index: name number: ", which FeatureMapViewer._kind reads)
+    return tr(f"{index}: {name} {number}: {convolutions} convolution{plural}, "
+              f"{before[0]}→{after[0]} channels, {before[1]}×{before[2]} → {after[1]}×{after[2]}")
 
 
 class FeatureMapViewer(NetExplorer):
@@ -204,12 +206,12 @@ class FeatureMapViewer(NetExplorer):
         self.feature_layers = [value for _, value in options]
         layer = self.feature_layers[0] if layer is None else layer
         image_slider = self._register("image", widgets.IntSlider(
-            min=0, max=len(images) - 1, description="test image"))
+            min=0, max=len(images) - 1, description=tr("test image")))
         layer_menu = self._register("layer", widgets.Dropdown(
-            options=options, description="layer",
+            options=options, description=tr("layer"),
             layout=widgets.Layout(width="560px")))
         self.page_slider = self._register("page", widgets.IntSlider(
-            min=0, max=0, description="maps", readout=False))
+            min=0, max=0, description=tr("maps"), readout=False))
         self.input_picture, self.maps_picture, self.kernels_picture = picture(), picture(), picture()
         self.scale_picture, self.kernel_scale_picture = picture(), picture()
         self.caption, self.maps_title = widgets.HTML(), widgets.HTML()
@@ -217,11 +219,11 @@ class FeatureMapViewer(NetExplorer):
         # pictures at their own pixel size, each colour bar under its maps and as wide, its
         # numbers below it: a long line of text can no longer stretch the pictures
         self.kernels_box = widgets.VBox([
-            widgets.HTML("<b>kernels of the first convolution</b>"), self.kernels_picture,
+            widgets.HTML(f"<b>{tr('kernels of the first convolution')}</b>"), self.kernels_picture,
             self.kernel_scale_picture, self.kernel_scale_text])
         self.root = widgets.VBox([
             widgets.HBox([image_slider, layer_menu]), self.page_slider, self.caption,
-            widgets.HBox([titled("input", self.input_picture),
+            widgets.HBox([titled(tr("input"), self.input_picture),
                           widgets.VBox([self.maps_title, self.maps_picture,
                                         self.scale_picture, self.scale_text]),
                           self.kernels_box],
@@ -305,17 +307,18 @@ class FeatureMapViewer(NetExplorer):
         shown_at_own_size(self.input_picture, tile(self.images[image], 1, target=112))
         if maps.shape[1:] == (1, 1):  # one number per channel: bars, not 1-pixel pictures
             grid = bars(maps[first:last, 0, 0], scale)
-            drawn = "one bar per channel (each map is 1×1: a single number)"
+            drawn = tr("one bar per channel (each map is 1×1: a single number)")
         else:
             grid = tile(maps[first:last], scale=scale)
-            drawn = "one map per channel"
-        shown = "" if pages == 1 else f", channels {first + 1}-{last} of {maps.shape[0]}"
-        self.maps_title.value = f"<b>feature maps: {drawn}{shown}</b>"
+            drawn = tr("one map per channel")
+        shown = "" if pages == 1 else tr(f", channels {first + 1}-{last} of {maps.shape[0]}")
+        self.maps_title.value = f"<b>{tr('feature maps')}: {drawn}{shown}</b>"
         shown_at_own_size(self.maps_picture, grid)
         shown_at_own_size(self.scale_picture,
                           colour_bar(scale, width=max(grid.shape[1], 160), height=16))
-        self.scale_text.value = compact(html.escape(
-            f"one colour scale for the whole layer: {scale[0]:.3g} (left) to {scale[1]:.3g} (right)"))
+        self.scale_text.value = compact(html.escape(tr(
+            f"one colour scale for the whole layer: {scale[0]:.3g} (left) to {scale[1]:.3g} "
+            f"(right)")))
         kernels = None
         if layer == self._first_conv:
             weight = self._first_conv_module.weight.detach().float().cpu()  # C_out x C_in x k x k
@@ -326,14 +329,15 @@ class FeatureMapViewer(NetExplorer):
             shown_at_own_size(self.kernels_picture, kernel_grid)
             shown_at_own_size(self.kernel_scale_picture, colour_bar(
                 kernel_scale, True, width=max(kernel_grid.shape[1], 120), height=16))
-            averaged = "" if weight.shape[1] == 1 else f",<br>averaged over {weight.shape[1]} inputs"
+            averaged = ("" if weight.shape[1] == 1 else
+                        tr(f",<br>averaged over {weight.shape[1]} inputs"))
             self.kernel_scale_text.value = compact(
-                f"blue {kernel_scale[0]:.2g} to red {kernel_scale[1]:.2g}{averaged}")
+                tr(f"blue {kernel_scale[0]:.2g} to red {kernel_scale[1]:.2g}") + averaged)
         self.kernels_box.layout.display = None if kernels is not None else "none"
         predicted = int(self.logits.argmax())
-        self.caption.value = html.escape(
+        self.caption.value = html.escape(tr(
             f"layer {layer} ({self._kind(layer)}): {maps.shape[0]} channels of "
-            f"{maps.shape[1]}x{maps.shape[2]}; {self.prediction_text(self.logits, image)}")
+            f"{maps.shape[1]}x{maps.shape[2]}; {self.prediction_text(self.logits, image)}"))
         return {"maps": maps, "kernels": kernels, "predicted": predicted, "scale": scale,
                 "channels": (first, last)}
 

@@ -30,6 +30,7 @@ from cnn_helpers.chapters.ch07_googlenet.checks import (
     path_costs,
 )
 from cnn_helpers.core import render
+from cnn_helpers.core.language import tr
 from cnn_helpers.widgets.common import (
     NetExplorer,
     compact,
@@ -117,12 +118,12 @@ class InceptionExplorer(NetExplorer):
         # one row of controls, the image and its readout, the four paths side by side, the
         # concatenated output.
         self._register("block", widgets.Dropdown(
-            options=[(f"{name} (module {name[0]})", name) for name in self.blocks],
-            description="block", layout=widgets.Layout(width="215px")))
+            options=[(tr(f"{name} (module {name[0]})"), name) for name in self.blocks],
+            description=tr("block"), layout=widgets.Layout(width="215px")))
         self._register("image", widgets.IntSlider(min=0, max=len(images) - 1,
-                                                  description="test image"))
+                                                  description=tr("test image")))
         self._register("channel", widgets.IntSlider(
-            min=0, max=widest - 1, description="channels from",
+            min=0, max=widest - 1, description=tr("channels from"),
             style={"description_width": "initial"}, layout=widgets.Layout(width="270px")))
         self.readout = widgets.HTML()
         self.input_picture = picture()
@@ -141,8 +142,9 @@ class InceptionExplorer(NetExplorer):
             widgets.HBox([self.input_picture, self.readout]),
             self.message,
             widgets.HBox(columns),
-            widgets.HTML(compact("<b>concatenated output</b> (one bar per channel: its mean "
-                                 "activation; red marks: the channels shown above)")),
+            widgets.HTML(compact(f"<b>{tr('concatenated output')}</b> "
+                                 + tr("(one bar per channel: its mean activation; red marks: the "
+                                      "channels shown above)"))),
             self.output_picture, self.output_caption])
         self._start(block=block, image=image, channel=channel)
 
@@ -198,11 +200,12 @@ class InceptionExplorer(NetExplorer):
                     f"{layer.out_channels}</td><td style='text-align:right'>"
                     f"{layer.parameters:,}</td></tr>" for layer in cost.layers)
                 tables.append(compact(
-                    '<table style="font-size:12px; border-spacing:6px 0"><tr><th>layer</th>'
-                    f"<th>channels</th><th>params</th></tr>{rows}</table>"
-                    f"<div style='font-size:12px'>{cost.parameters / parameters:.0%} of the "
-                    f"block's parameters, {cost.multiply_adds / work:.0%} of its multiply-adds "
-                    f"({cost.multiply_adds:,})</div>"))
+                    '<table style="font-size:12px; border-spacing:6px 0">'
+                    f"<tr><th>{tr('layer')}</th><th>{tr('channels')}</th><th>{tr('params')}</th>"
+                    f"</tr>{rows}</table><div style='font-size:12px'>"
+                    + tr(f"{cost.parameters / parameters:.0%} of the block's parameters, "
+                         f"{cost.multiply_adds / work:.0%} of its multiply-adds "
+                         f"({cost.multiply_adds:,})") + "</div>"))
             self._tables[block] = (costs, tables)
         return self._tables[block]
 
@@ -219,8 +222,8 @@ class InceptionExplorer(NetExplorer):
                 self._controls["channel"].value = settings["channel"] = 0
             finally:
                 self._updating = was
-            moved = (f" \u00b7 'channels from' went back to 0: block {block}'s widest path has "
-                     f"{widest} channels")
+            moved = " \u00b7 " + tr(f"'channels from' went back to 0: block {block}'s widest path "
+                                    f"has {widest} channels")
         with single_thread():  # small tensors: a second thread only waits (see common.py)
             view = self._show(**settings)
         self._drawn_block = block
@@ -232,10 +235,10 @@ class InceptionExplorer(NetExplorer):
         outputs = self.path_outputs(image, block)
         counts = [out.shape[0] for out in outputs]
         if channel >= max(counts):
-            raise ValueError(
+            raise ValueError(tr(
                 f"block {block}'s widest path has {max(counts)} channels (0 to {max(counts) - 1}): "
                 f"there is nothing to show from channel {channel}; move 'channels from' below "
-                f"{max(counts)}")
+                f"{max(counts)}"))
         costs, tables = self.costs(block)
         starts = np.cumsum([0] + counts)
         ranges = [(int(starts[i]), int(starts[i + 1])) for i in range(4)]
@@ -247,17 +250,17 @@ class InceptionExplorer(NetExplorer):
             shown.append(range(ranges[path][0] + channel, ranges[path][0] + stop))
             color = PATH_COLORS[path]
             self.path_titles[path].value = compact(
-                f'<b style="color:{color}">path {path + 1}: {html.escape(cost.name)}</b>')
+                f'<b style="color:{color}">{tr(f"path {path + 1}: {html.escape(cost.name)}")}</b>')
             self.path_tables[path].value = tables[path]
             if len(picked):
                 shown_at_own_size(self.path_pictures[path], tile(picked, columns=4, target=40))
-                self.path_captions[path].value = compact(html.escape(
+                self.path_captions[path].value = compact(html.escape(tr(
                     f"channels {channel}-{stop - 1} of {counts[path]} (block output "
-                    f"{ranges[path][0] + channel}-{ranges[path][0] + stop - 1})"))
+                    f"{ranges[path][0] + channel}-{ranges[path][0] + stop - 1})")))
             else:
                 self.path_pictures[path].value = b""
-                self.path_captions[path].value = compact(html.escape(
-                    f"this path has only {counts[path]} channels (0 to {counts[path] - 1})"))
+                self.path_captions[path].value = compact(html.escape(tr(
+                    f"this path has only {counts[path]} channels (0 to {counts[path] - 1})")))
         output = torch.cat(outputs)
         if (image, block) not in self._strips:
             if len(self._strips) > 64:
@@ -266,20 +269,20 @@ class InceptionExplorer(NetExplorer):
         strip, bar = self._strips[(image, block)]
         shown_at_own_size(self.output_picture,
                           mark_channels(strip, bar, [c for path in shown for c in path]))
-        self.output_caption.value = html.escape(" \u00b7 ".join(
-            f"path {i + 1}: channels {a}-{b - 1}" for i, (a, b) in enumerate(ranges))
-            + f" ({ranges[-1][1]} in all)")
+        paths = " \u00b7 ".join(tr(f"path {i + 1}: channels {a}-{b - 1}")
+                                for i, (a, b) in enumerate(ranges))
+        self.output_caption.value = html.escape(tr(f"{paths} ({ranges[-1][1]} in all)"))
         if image not in self._input_png:
             self._input_png[image] = tile(self.images[image], 1, target=64)
         shown_at_own_size(self.input_picture, self._input_png[image])
         X = self.block_inputs(image)[0][block]
         _, c_in, height, width = X.shape
         logits = self.block_inputs(image)[1]
-        self.readout.value = compact(html.escape(
+        self.readout.value = compact(html.escape(tr(
             f"block {block} (module {block[0]}): {c_in}x{height}x{width} in -> "
             f"{' + '.join(map(str, counts))} = {sum(counts)} channels of {height}x{width}; "
             f"channels {channel}-{channel + SHOWN - 1} of each path shown; "
-            f"{self.prediction_text(logits, image)}"))
+            f"{self.prediction_text(logits, image)}")))
         return InceptionView(block, maps, output, ranges, costs)
 
     def describe(self) -> str:

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 
 from cnn_helpers.core import render
 from cnn_helpers.core.images import PHOTOS, checkerboard, edge_image, photo
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops import conv_output_shape
 from cnn_helpers.widgets.common import (
     Explorer,
@@ -126,36 +127,37 @@ class KernelExplorer(Explorer):
 
         controls = [
             self._register("image", widgets.Dropdown(
-                options=list(self.inputs), description="input", style=style, layout=narrow())),
+                options=list(self.inputs), description=tr("input"), style=style, layout=narrow())),
             self._register("kernel", widgets.Dropdown(
-                options=[*KERNELS, CUSTOM], description="kernel", style=style, layout=narrow())),
+                options=[*KERNELS, CUSTOM], description=tr("kernel"), style=style, layout=narrow())),
             self._register("kernel_size", widgets.IntSlider(
-                value=kernel_size, min=1, max=MAX_KERNEL, description="kernel size", style=style,
+                value=kernel_size, min=1, max=MAX_KERNEL, description=tr("kernel size"), style=style,
                 layout=narrow())),
             self._register("custom", widgets.Textarea(
-                value=custom, description="your kernel", continuous_update=False, style=style,
-                placeholder="rows on lines, e.g.\n1 0 -1\n2 0 -2\n1 0 -1",
+                value=custom, description=tr("your kernel"), continuous_update=False, style=style,
+                placeholder=tr("rows on lines, e.g.\n1 0 -1\n2 0 -2\n1 0 -1"),
                 layout=widgets.Layout(width="262px", height="4.4em"))),
             self._register("stride", widgets.IntSlider(
-                value=stride, min=1, max=4, description="stride", style=style, layout=narrow())),
+                value=stride, min=1, max=4, description=tr("stride"), style=style, layout=narrow())),
             self._register("padding", widgets.IntSlider(
-                value=padding, min=0, max=3, description="padding", style=style, layout=narrow())),
+                value=padding, min=0, max=3, description=tr("padding"), style=style, layout=narrow())),
             self._register("row", widgets.IntSlider(
-                value=0, min=0, max=0, description="output row", style=style, layout=narrow())),
+                value=0, min=0, max=0, description=tr("output row"), style=style, layout=narrow())),
             self._register("col", widgets.IntSlider(
-                value=0, min=0, max=0, description="output col", style=style, layout=narrow())),
+                value=0, min=0, max=0, description=tr("output col"), style=style, layout=narrow())),
         ]
         self.input_picture = picture()
         self.zoom_picture = picture()
         self.output_picture = picture()
         self.zoom_picture.layout.width = "120px"
-        self.zoom_box = titled("zoom on the window", self.zoom_picture)
+        self.zoom_box = titled(tr("zoom on the window"), self.zoom_picture)
         self.products_table = widgets.HTML()
         self.shape_readout = widgets.HTML()
         legend_layout = {"max_width": f"{display}px", "min_width": "150px"}
         self.output_legend = widgets.HTML(layout=widgets.Layout(**legend_layout))
-        input_legend = widgets.HTML(compact("<small>blue: padding (zeros); green: the window"
-                                            "</small>"), layout=widgets.Layout(**legend_layout))
+        input_legend = widgets.HTML(compact("<small>" + tr("blue: padding (zeros); green: the "
+                                                           "window") + "</small>"),
+                                    layout=widgets.Layout(**legend_layout))
         # the pictures beside the products (a 9x9 table is as tall as a picture), the zoom and
         # the shape below: at every setting the explorer fits 1280x720 beside the file browser
         # the pictures' columns never shrink (a squeezed column crops its picture); the
@@ -165,8 +167,8 @@ class KernelExplorer(Explorer):
         self.products_table.layout = widgets.Layout(flex="1 1 auto", min_width="0")
         self.body = widgets.VBox([
             widgets.HBox([
-                unsqueezed(titled("padded input", self.input_picture), input_legend),
-                unsqueezed(titled("output feature map", self.output_picture), self.output_legend),
+                unsqueezed(titled(tr("padded input"), self.input_picture), input_legend),
+                unsqueezed(titled(tr("output feature map"), self.output_picture), self.output_legend),
                 self.products_table,
             ], layout=widgets.Layout(align_items="flex-start", grid_gap="16px")),
             widgets.HBox([self.zoom_box, self.shape_readout],
@@ -265,7 +267,8 @@ class KernelExplorer(Explorer):
         self.products_table.value = products_html(window, K, products, value, (row, col))
         formula = output_size_formula(tuple(X.shape), (k_h, k_w), stride, padding)
         self.shape_readout.value = (
-            "<b>output shape</b><pre style='line-height:1.2;margin:2px 0'>" + html.escape(formula)
+            f"<b>{tr('output shape')}</b><pre style='line-height:1.2;margin:2px 0'>"
+            + html.escape(formula)
             + "</pre>")
         return KernelReadout(tuple(Y.shape), formula, (row, col), value, products, window, K, Y)
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from cnn_helpers.core import render
+from cnn_helpers.core.language import tr
 
 
 def box_blur(size: int = 3) -> torch.Tensor:
@@ -58,7 +59,7 @@ def parse_kernel(text: str) -> torch.Tensor:
     """
     lines = [line for line in re.split(r"[\n;]|\]\s*,?\s*\[", text) if line.strip(" []")]
     if not lines:
-        raise ValueError("type the kernel's rows, e.g. 1 0 -1; 2 0 -2; 1 0 -1")
+        raise ValueError(tr("type the kernel's rows, e.g. 1 0 -1; 2 0 -2; 1 0 -1"))
     rows = []
     for number, line in enumerate(lines, 1):
         row = []
@@ -68,20 +69,20 @@ def parse_kernel(text: str) -> torch.Tensor:
                 row.append(float(numerator) / float(denominator or 1))
             except (ValueError, ZeroDivisionError):
                 raise ValueError(
-                    f"custom kernel, row {number}: {token!r} is not a number"
+                    tr(f"custom kernel, row {number}: {token!r} is not a number")
                 ) from None
         rows.append(row)
     widths = {len(row) for row in rows}
     if len(widths) != 1:
-        raise ValueError(
+        raise ValueError(tr(
             f"custom kernel: every row needs the same number of entries, got {[len(r) for r in rows]}"
-        )
+        ))
     kernel = torch.tensor(rows)  # k_h x k_w
     if max(kernel.shape) > MAX_KERNEL:
-        raise ValueError(f"custom kernel: at most {MAX_KERNEL}x{MAX_KERNEL}, got "
-                         f"{kernel.shape[0]}x{kernel.shape[1]}")
+        raise ValueError(tr(f"custom kernel: at most {MAX_KERNEL}x{MAX_KERNEL}, got "
+                            f"{kernel.shape[0]}x{kernel.shape[1]}"))
     if not torch.isfinite(kernel).all():
-        raise ValueError("custom kernel: every entry must be a finite number")
+        raise ValueError(tr("custom kernel: every entry must be a finite number"))
     return kernel
 
 
@@ -154,17 +155,20 @@ def output_size_formula(input_size: tuple[int, int], kernel_size: tuple[int, int
         Lines of text: each formula with this setting's numbers, then the output shape.
     """
     p = 2 * padding
-    lines = [f"notes:   \u230a(n - k + p + s) / s\u230b, p = total padding = 2 x {padding} = {p}"]
+    lines = [tr(f"notes:   \u230a(n - k + p + s) / s\u230b, p = total padding = 2 x {padding} "
+                f"= {p}")]
     sizes = []
     for axis, n, k in zip(("height", "width"), input_size, kernel_size):
         size = (n - k + p + stride) // stride
         sizes.append(size)
-        lines.append(f"  {axis:<6}  \u230a({n} - {k} + {p} + {stride}) / {stride}\u230b = {size}")
-    lines.append(f"PyTorch: \u230a(n + 2 x padding - k) / s\u230b + 1, padding = {padding} per side")
+        lines.append(f"  {tr(axis):<6}  \u230a({n} - {k} + {p} + {stride}) / {stride}\u230b = {size}")
+    lines.append(tr(f"PyTorch: \u230a(n + 2 x padding - k) / s\u230b + 1, padding = {padding} "
+                    f"per side"))
     for axis, n, k in zip(("height", "width"), input_size, kernel_size):
         size = (n + 2 * padding - k) // stride + 1
-        lines.append(f"  {axis:<6}  \u230a({n} + 2 x {padding} - {k}) / {stride}\u230b + 1 = {size}")
-    lines.append(f"output shape: {sizes[0]} x {sizes[1]}")
+        lines.append(f"  {tr(axis):<6}  \u230a({n} + 2 x {padding} - {k}) / {stride}\u230b + 1 = "
+                     f"{size}")
+    lines.append(tr(f"output shape: {sizes[0]} x {sizes[1]}"))
     return "\n".join(lines)
 
 
@@ -200,10 +204,10 @@ def products_html(window: torch.Tensor, kernel: torch.Tensor, products: torch.Te
         cells.append("<tr>" + "".join(row) + "</tr>")
     terms = [short_number(p) if p >= 0 else f"({short_number(p)})" for line in ps for p in line]
     total = (" + ".join(terms) if len(terms) <= 9
-             else f"the sum of the {len(terms)} products")
+             else tr(f"the sum of the {len(terms)} products"))
     font = "0.9em" if small else "0.75em"
     return (
-        f"<b>output {position} = window &times; kernel, summed</b>"
+        f"<b>{tr(f'output {position} = window &times; kernel, summed')}</b>"
         f"<table style='border-collapse:collapse;font-size:{font};line-height:1.25;margin:4px 0'>"
         + "".join(cells) + "</table>"
         + f"<div>{html.escape(total)} = <b>{short_number(value)}</b></div>"
@@ -247,19 +251,19 @@ def feature_map_picture(Y: torch.Tensor, factor: int) -> tuple[np.ndarray, str]:
     if signed and Y.numel() <= 64 * 64:
         rgb = render.colorize(Y, symmetric=True)
         bound = float(Y.abs().max())
-        legend = (f"blue = negative, white = 0, red = positive "
-                  f"(scale -{short_number(bound)} to {short_number(bound)})")
+        legend = tr(f"blue = negative, white = 0, red = positive "
+                    f"(scale -{short_number(bound)} to {short_number(bound)})")
     elif signed:  # a photo: a few strong edges would wash out the rest
         bound = max(float(torch.quantile(Y.abs().flatten()[::7], 0.99)), 1e-6)
         rgb = render.colorize(Y, cmap="RdBu_r", vmin=-bound, vmax=bound)
-        legend = (f"blue = negative, white = 0, red = positive "
-                  f"(full colour at +-{short_number(bound)}, 99% of the values)")
+        legend = tr(f"blue = negative, white = 0, red = positive "
+                    f"(full colour at +-{short_number(bound)}, 99% of the values)")
     elif float(Y.max()) == 0:  # (a scale from 0 to 0 says nothing)
         rgb = render.colorize(Y, vmin=0.0, vmax=1.0)
-        legend = "every value is 0 (black)"
+        legend = tr("every value is 0 (black)")
     else:
         rgb = render.colorize(Y, vmin=min(0.0, float(Y.min())), vmax=float(Y.max()))
-        legend = f"black = 0, white = {short_number(float(Y.max()))}"
+        legend = tr(f"black = 0, white = {short_number(float(Y.max()))}")
     return render.with_grid(render.upscale(rgb, factor), factor), legend
 
 

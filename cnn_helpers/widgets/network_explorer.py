@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from cnn_helpers import models
+from cnn_helpers.core.language import tr
 from cnn_helpers.widgets.common import NetExplorer, picture, show, shown_at_own_size, viewer_inputs
 from cnn_helpers.widgets.feature_maps import bars, colour_bar, layer_scale, tile
 from cnn_helpers.widgets.network_layers import LayerRow, field_note, layer_rows, short_name
@@ -167,13 +168,14 @@ class NetworkExplorer(NetExplorer):
             return widgets.IntSlider(min=minimum, max=maximum, description=description,
                                      layout=widgets.Layout(width="265px"))
 
-        self._register("image", slider("test image", len(images) - 1))
-        self._register("layer", slider("layer", len(self.layers) - 1))
-        self.channel_slider = self._register("channel", slider("channel", 1, minimum=1))
+        self._register("image", slider(tr("test image"), len(images) - 1))
+        self._register("layer", slider(tr("layer"), len(self.layers) - 1))
+        self.channel_slider = self._register("channel", slider(tr("channel"), 1, minimum=1))
         # the cards: a legend, then a window of WINDOW cards around the chosen layer
         self.cards = [self._card(row) for row in self.rows]
         self.thumbnails = [card.children[1].children[0] for card in self.cards]
-        legend = widgets.HTML(_text("layer<br>output<br>params<br>mult-adds<br>field",
+        legend = widgets.HTML(_text("<br>".join(tr(word) for word in (
+                                        "layer", "output", "params", "mult-adds", "field")),
                                     color="#555555", padding_top="4px"),
                               layout=widgets.Layout(width="76px", min_width="76px"))
         strip = widgets.HBox([legend, *self.cards])
@@ -188,14 +190,15 @@ class NetworkExplorer(NetExplorer):
                                                                 min_width=f"{width}px"))
 
         self.kernel_box = column([self.kernel_title, self.kernel_picture], KERNEL_BOX[0] + 10)
-        self.map_box = column([widgets.HTML(_text("<b>the chosen map</b>")), self.map_picture],
+        self.map_box = column([widgets.HTML(_text(f"<b>{tr('the chosen map')}</b>")),
+                               self.map_picture],
                               MAP_BOX[0] + 10)
         self.class_bars = widgets.HTML()  # the last layer's numbers, named by class
         self.root = widgets.VBox([
             widgets.HBox([self._controls["image"], self._controls["layer"], self.channel_slider]),
             strip, self.totals, self.caption,
             widgets.HBox([
-                column([widgets.HTML(_text("<b>input</b>")), self.input_picture],
+                column([widgets.HTML(_text(f"<b>{tr('input')}</b>")), self.input_picture],
                        INPUT_BOX[0] + 10),
                 column([self.maps_title, self.maps_picture, self.class_bars, self.scale_picture,
                         self.scale_text], MAPS_BOX[0] + 10),
@@ -208,7 +211,7 @@ class NetworkExplorer(NetExplorer):
         """Its numbers on the legend's lines, its thumbnail, then its name (one to three
         lines, last so that the numbers of all cards line up)."""
         numbers = _text(f"<b>{row.index}</b><br>{'×'.join(map(str, row.shape))}<br>"
-                        f"{row.parameters:,}<br>{row.multiply_adds:,}<br>{row.field}")
+                        f"{row.parameters:,}<br>{row.multiply_adds:,}<br>{tr(row.field)}")
         thumbnail = widgets.Box([picture()], layout=widgets.Layout(
             height=f"{THUMBNAIL + 4}px", align_items="center"))
         return widgets.VBox([widgets.HTML(numbers), thumbnail,
@@ -280,11 +283,11 @@ class NetworkExplorer(NetExplorer):
                 show(card, index in shown)
             self._window = shown
             count = len(self.cards)
-            which = (f"all {count} layers" if len(shown) == count else
-                     f"layers {shown[0]}-{shown[-1]} of 0-{count - 1} shown")
-            self.totals.value = _text(html.escape(
+            which = (tr(f"all {count} layers") if len(shown) == count else
+                     tr(f"layers {shown[0]}-{shown[-1]} of 0-{count - 1} shown"))
+            self.totals.value = _text(html.escape(tr(
                 f"{which} · whole net: {self.total_parameters:,} parameters, "
-                f"{self.total_multiply_adds:,} multiply-adds per image"))
+                f"{self.total_multiply_adds:,} multiply-adds per image")))
         if self._selected != layer:
             if self._selected is not None:
                 self.cards[self._selected].layout.border = "2px solid #dddddd"
@@ -309,8 +312,9 @@ class NetworkExplorer(NetExplorer):
             shown_at_own_size(self.maps_picture, grid)
             shown_at_own_size(self.map_picture,
                               fitted(maps[channel:channel + 1], MAP_BOX, scale=scale)[0])
-            self.maps_title.value = _text(f"<b>layer {layer}: channels {first + 1}-"
-                                          f"{first + shown} of {len(maps)}, a map each</b>")
+            self.maps_title.value = _text("<b>" + tr(f"layer {layer}: channels {first + 1}-"
+                                                     f"{first + shown} of {len(maps)}, a map "
+                                                     f"each") + "</b>")
         else:
             values = maps.flatten()
             grid = bars(values[:BARS], scale, height=MAPS_BOX[1] - 16, width=MAPS_BOX[0])
@@ -318,9 +322,9 @@ class NetworkExplorer(NetExplorer):
             if maps.dim() == 3:  # 1×1 maps: the chosen one is one number
                 shown_at_own_size(self.map_picture, tile(values[channel:channel + 1].reshape(
                     1, 1, 1), 1, target=40, scale=scale))
-            self.maps_title.value = _text(f"<b>layer {layer}: a bar per number"
-                                          f"{'' if len(values) <= BARS else f' (the first {BARS})'}"
-                                          "</b>")
+            self.maps_title.value = _text("<b>" + (
+                tr(f"layer {layer}: a bar per number") if len(values) <= BARS else
+                tr(f"layer {layer}: a bar per number (the first {BARS})")) + "</b>")
         named = layer == len(self.layers) - 1 and self.classes and len(self.classes) == maps.numel()
         self.class_bars.value = class_bars(maps.flatten(), self.classes) if named else ""
         show(self.maps_picture, not named)
@@ -328,23 +332,27 @@ class NetworkExplorer(NetExplorer):
         self.map_box.layout.display = None if maps.dim() == 3 else "none"
         shown_at_own_size(self.scale_picture, colour_bar(scale, width=max(grid.shape[1], 160),
                                                          height=12))
-        self.scale_text.value = _text(html.escape(
-            f"one colour scale for the layer: {scale[0]:.3g} to {scale[1]:.3g}"))
+        self.scale_text.value = _text(html.escape(tr(
+            f"one colour scale for the layer: {scale[0]:.3g} to {scale[1]:.3g}")))
         module = self.layers[layer]
         if isinstance(module, nn.Conv2d):
             kernel = module.weight.detach()[channel].float().cpu()  # C_in x k x k
             slices, shown = fitted(kernel[:PAGE], KERNEL_BOX, symmetric=True)
             shown_at_own_size(self.kernel_picture, slices)
-            what = "1 slice" if len(kernel) == 1 else f"{len(kernel)} slices, one per input channel,"
+            what = (tr("1 slice") if len(kernel) == 1 else
+                    tr(f"{len(kernel)} slices, one per input channel,"))
+            size = f"{kernel.shape[1]}×{kernel.shape[2]}"
             self.kernel_title.value = _text(html.escape(
-                f"kernel that made map {channel + 1}: {what} of {kernel.shape[1]}×{kernel.shape[2]} "
-                f"(blue < 0 < red){'' if len(kernel) <= shown else f'; the first {shown} shown'}"))
+                tr(f"kernel that made map {channel + 1}: {what} of {size} (blue < 0 < red)")
+                if len(kernel) <= shown else
+                tr(f"kernel that made map {channel + 1}: {what} of {size} (blue < 0 < red); the "
+                   f"first {shown} shown")))
         self.kernel_box.layout.display = None if kernel is not None else "none"
         predicted = int(self.logits.argmax())
-        self.caption.value = _text(html.escape(
+        self.caption.value = _text(html.escape(tr(
             f"layer {layer} ({row.name}) -> {'×'.join(map(str, row.shape))}; receptive field "
             f"{row.field}{field_note(row.field, self.input_side)}; "
-            f"{self.prediction_text(self.logits, image)}"))
+            f"{self.prediction_text(self.logits, image)}")))
         return {"maps": maps, "kernel": kernel, "row": row, "predicted": predicted,
                 "window": self._window}
 

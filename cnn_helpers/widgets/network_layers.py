@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from cnn_helpers import models
+from cnn_helpers.core.language import tr
 from cnn_helpers.figures import architecture
 from cnn_helpers.figures.architecture_items import Block, Layer, Parallel, Repeat
 from cnn_helpers.figures.architecture_names import block_name, layer_text
@@ -104,5 +105,6 @@ def field_note(field: str, input_side: int) -> str:
     """
     side = field.split("×")[0]
     if side.isdigit() and int(side) > input_side:
-        return f": larger than the {input_side}×{input_side} input; the padding makes up the rest"
+        return tr(f": larger than the {input_side}×{input_side} input; the padding makes up "
+                  f"the rest")
     return ""

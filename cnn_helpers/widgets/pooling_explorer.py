@@ -27,6 +27,7 @@ from cnn_helpers.chapters.ch02_pooling.fast import pool
 from cnn_helpers.chapters.ch02_pooling.invariance import InvarianceCurve
 from cnn_helpers.core import render
 from cnn_helpers.core.images import edge_image, photo, shifted
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops.pooling import pooling_output_shape
 from cnn_helpers.widgets.common import (
     Explorer,
@@ -132,9 +133,9 @@ def invariance_chart(curve: InvarianceCurve, current: int, width: int = 260,
                  f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
                  f'y2="{top + plot_h}" stroke="#333"/>'
                  f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">'
-                 'shift (pixels to the right)</text>'
+                 f'{tr("shift (pixels to the right)")}</text>'
                  f'<text transform="translate(12 {top + plot_h / 2:.0f}) rotate(-90)" '
-                 'text-anchor="middle">unchanged</text></svg>')
+                 f'text-anchor="middle">{tr("unchanged")}</text></svg>')
     return "".join(parts)
 
 
@@ -170,30 +171,31 @@ class PoolingExplorer(Explorer):
 
         style = {"description_width": "60px"}  # one width: the controls line up
         self._register("image", widgets.Dropdown(
-            options=[(label, key) for key, label in INPUTS.items()], description="input",
+            options=[(tr(label), key) for key, label in INPUTS.items()], description=tr("input"),
             style=style, layout=widgets.Layout(width="370px")))
         self._register("mode", widgets.ToggleButtons(
-            options=[("max", "max"), ("average", "avg")],
+            options=[(tr("max"), "max"), (tr("average"), "avg")],
             style={"button_width": "100px"}))  # (its label is drawn beside it, below)
         self._register("window", widgets.IntSlider(value=window, min=1, max=8,
-                                                   description="window", style=style))
+                                                   description=tr("window"), style=style))
         self._register("stride", widgets.IntSlider(value=stride, min=1, max=6,
-                                                   description="stride", style=style))
+                                                   description=tr("stride"), style=style))
         self._register("padding", widgets.IntSlider(value=padding, min=0, max=3,
-                                                     description="padding", style=style))
+                                                     description=tr("padding"), style=style))
         self._register("shift", widgets.IntSlider(value=shift, min=0, max=MAX_SHIFT,
-                                                  description="shift \u2192", style=style))
+                                                  description=tr("shift \u2192"), style=style))
         self.input_picture = picture()
         self.output_picture = picture()
         self.chart = widgets.HTML()
         self.input_title, self.output_title = widgets.HTML(), widgets.HTML()
         self.readout = widgets.HTML()
         legend = widgets.HTML(
-            '<span style="color:rgb(255,150,0)">&#9632;</span> input '
-            '<span style="color:rgb(30,110,230)">&#9632;</span> pooled values unchanged')
+            f'<span style="color:rgb(255,150,0)">&#9632;</span> {tr("input")} '
+            f'<span style="color:rgb(30,110,230)">&#9632;</span> {tr("pooled values unchanged")}')
         controls = list(self._controls.values())
         # ToggleButtons puts its own label above its buttons: one beside them instead
-        mode_label = widgets.HTML("<div style='text-align:right;padding-right:8px'>mode</div>",
+        mode_label = widgets.HTML(f"<div style='text-align:right;padding-right:8px'>{tr('mode')}"
+                                  "</div>",
                                   layout=widgets.Layout(width="64px"))
         controls[1] = widgets.HBox([mode_label, controls[1]])
         controls = widgets.HBox([widgets.VBox(controls[:2]), widgets.VBox(controls[2:])],
@@ -201,7 +203,7 @@ class PoolingExplorer(Explorer):
         # each column as wide as its picture (never squeezed: the sizes are the point)
         self.input_box = widgets.VBox([self.input_title, self.input_picture])
         self.output_box = widgets.VBox([self.output_title, self.output_picture])
-        chart_box = widgets.VBox([widgets.HTML("<b>invariance</b>"), self.chart, legend],
+        chart_box = widgets.VBox([widgets.HTML(f"<b>{tr('invariance')}</b>"), self.chart, legend],
                                  layout=widgets.Layout(width="270px", flex="0 0 auto"))
         self.pictures = widgets.HBox([self.input_box, self.output_box, chart_box],
                                      layout=widgets.Layout(align_items="flex-start",
@@ -267,17 +269,18 @@ class PoolingExplorer(Explorer):
             self._input_png[(image, shift)] = self._draw(X, image, zoom)
         shown_at_own_size(self.input_picture, self._input_png[(image, shift)])
         Y = pooled[shift]  # c x out_h x out_w
-        formula = (f"{c} channel(s) in, {c} out (pooled separately); "
-                   f"height {_formula(n_h, window, padding, stride)}, "
-                   f"width {_formula(n_w, window, padding, stride)}")
+        formula = tr(f"{c} channel(s) in, {c} out (pooled separately); "
+                     f"height {_formula(n_h, window, padding, stride)}, "
+                     f"width {_formula(n_w, window, padding, stride)}")
         view = PoolingView(Y, (out_h, out_w), formula, curve.pooled[shift], curve.unpooled[shift],
                            curve)
         unchanged = Y == pooled[0] if shift else None  # at shift 0 everything is "unchanged"
         shown_at_own_size(self.output_picture, self._draw(Y, image, zoom, unchanged=unchanged))
-        scale = "actual size" if zoom == 1 else f"{zoom}\u00d7 enlarged"
-        self.input_title.value = compact(f"<b>input {n_h}x{n_w}</b><br>shifted; {scale}")
-        self.output_title.value = compact(f"<b>pooled {out_h}x{out_w}</b><br>same scale; "
-                                          "green: as at shift 0")
+        scale = tr("actual size") if zoom == 1 else tr(f"{zoom}\u00d7 enlarged")
+        self.input_title.value = compact(f"<b>{tr('input')} {n_h}x{n_w}</b><br>"
+                                         + tr(f"shifted; {scale}"))
+        self.output_title.value = compact(f"<b>{tr('pooled')} {out_h}x{out_w}</b><br>"
+                                          + tr("same scale; green: as at shift 0"))
         for box, image in ((self.input_box, self.input_picture),
                            (self.output_box, self.output_picture)):
             # the picture and its margins (a box narrower than its content would clip it)
@@ -285,11 +288,11 @@ class PoolingExplorer(Explorer):
             box.layout.flex = "0 0 auto"
         self.chart.value = invariance_chart(curve, shift)
         show(self.pictures, True)
-        self.readout.value = compact(html.escape(
+        self.readout.value = compact(html.escape(tr(
             f"{'max' if mode == 'max' else 'average'} pooling, window {window}, stride {stride}, "
             f"padding {padding} per side: output {c}x{out_h}x{out_w}. {formula}. "
             f"Shift {shift}: {view.input_unchanged:.0%} of input values and "
-            f"{view.pooled_unchanged:.0%} of pooled values unchanged."))
+            f"{view.pooled_unchanged:.0%} of pooled values unchanged.")))
         return view
 
     def zoom(self, image: str) -> int:

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from cnn_helpers.core import render
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops.receptive import AutogradFieldProbe, ReceptiveFieldTable, receptive_field
 from cnn_helpers.widgets.common import Explorer, compact, picture, show, single_thread
 from cnn_helpers.widgets.receptive_readout import (
@@ -90,22 +91,22 @@ class ReceptiveFieldExplorer(Explorer):
 
         controls = [
             self._register("stack", widgets.Dropdown(
-                options=[*STACKS, CUSTOM], description="stack", style=style, layout=narrow())),
+                options=[*STACKS, CUSTOM], description=tr("stack"), style=style, layout=narrow())),
             self._register("custom", widgets.Text(
-                description="layers", continuous_update=False, style=style,
+                description=tr("layers"), continuous_update=False, style=style,
                 placeholder="k=3,s=1,p=1; pool k=2,s=2", layout=widgets.Layout(width="340px"))),
             self._register("input_size", widgets.IntSlider(
-                value=16, min=3, max=256, description="input size", style=style,
+                value=16, min=3, max=256, description=tr("input size"), style=style,
                 continuous_update=False, layout=narrow())),
             self._register("background", widgets.Dropdown(
-                options=["grid", "photo"], description="input shows",
+                options=["grid", "photo"], description=tr("input shows"),
                 style=style, layout=narrow())),
             self._register("layer", widgets.IntSlider(
-                value=0, min=0, max=0, description="layer", style=style, layout=narrow())),
+                value=0, min=0, max=0, description=tr("layer"), style=style, layout=narrow())),
             self._register("row", widgets.IntSlider(
-                value=0, min=0, max=0, description="output row", style=style, layout=narrow())),
+                value=0, min=0, max=0, description=tr("output row"), style=style, layout=narrow())),
             self._register("col", widgets.IntSlider(
-                value=0, min=0, max=0, description="output col", style=style, layout=narrow())),
+                value=0, min=0, max=0, description=tr("output col"), style=style, layout=narrow())),
         ]
         self.layer_name = widgets.HTML(layout=widgets.Layout(white_space="nowrap"))
         controls[4] = widgets.HBox([controls[4], self.layer_name])
@@ -252,8 +253,10 @@ class ReceptiveFieldExplorer(Explorer):
         # (a 256x256 input is shrunk to the display size: the explorer fits 1280x720)
         self.input_picture.layout.width = f"{min(rgb.shape[1], self.display)}px"
         # one or two lines: the check beside compares autograd's pixels when too small to dot
-        autograd = ", autograd's pixels dotted orange" if factor >= 4 else ""
-        self.input_title.value = compact(f"<b>input {side}x{side}</b>: field in green{autograd}")
+        heading = f"<b>{tr('input')} {side}x{side}</b>: "
+        self.input_title.value = compact(
+            heading + tr("field in green, autograd's pixels dotted orange") if factor >= 4 else
+            heading + tr("field in green"))
 
     def _draw_maps(self, table: ReceptiveFieldTable, layer: int, position: tuple[int, int],
                    maps: list[torch.Tensor]) -> None:
@@ -264,9 +267,10 @@ class ReceptiveFieldExplorer(Explorer):
         if len(self.maps.children) != len(table):
             self.maps.children = [box for _, _, box in self._map_pictures[: len(table)]]
         first = max(0, layer - self.MAPS_SHOWN + 1)  # one row of maps: the chosen layer's last few
-        earlier = f"; the last {self.MAPS_SHOWN} (an earlier layer shows the others)" if first else ""
-        self.maps_caption.value = compact("<b>feature maps</b>: green, the elements that feed "
-                                          f"the chosen element (red){earlier}")
+        caption = (tr(f"green, the elements that feed the chosen element (red); the last "
+                      f"{self.MAPS_SHOWN} (an earlier layer shows the others)") if first else
+                   tr("green, the elements that feed the chosen element (red)"))
+        self.maps_caption.value = compact(f"<b>{tr('feature maps')}</b>: {caption}")
         for index, (title, image, box) in enumerate(self._map_pictures[: len(table)]):
             show(box, first <= index <= layer)
             if not first <= index <= layer:
@@ -284,5 +288,5 @@ class ReceptiveFieldExplorer(Explorer):
             mark_map(rgb, mask, factor, chosen=index == layer)
             image.value = render.png_bytes(rgb)
             image.layout.width = f"{rgb.shape[1]}px"
-            smaller = f" ({shrink}x smaller)" if shrink > 1 else ""
+            smaller = " " + tr(f"({shrink}x smaller)") if shrink > 1 else ""
             title.value = f"<b>{html.escape(table[index].name)}</b> {out_h}x{out_w}{smaller}"

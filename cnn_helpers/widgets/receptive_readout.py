@@ -20,6 +20,7 @@ from torch import nn
 
 from cnn_helpers.core import render
 from cnn_helpers.core.images import photo
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops.receptive import LayerGeometry, ReceptiveFieldTable, receptive_field
 
 FIELD = (40, 170, 60)  # the analytic receptive field, tinted
@@ -76,7 +77,7 @@ def parse_stack(text: str) -> nn.Sequential:
     """
     parts = [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
     if not parts:
-        raise ValueError("type at least one layer, e.g. k=3,s=1,p=1; k=2,s=2")
+        raise ValueError(tr("type at least one layer, e.g. k=3,s=1,p=1; k=2,s=2"))
     layers, counts = OrderedDict(), {"conv": 0, "pool": 0}
     for number, part in enumerate(parts, 1):
         kind, values = "conv", {}
@@ -86,28 +87,31 @@ def parse_stack(text: str) -> nn.Sequential:
             key, equals, value = word.partition("=")
             if not equals:
                 if word.lower() not in _KINDS or values:
-                    raise ValueError(f"layer {number} ({part!r}): {word!r} is not k=, s=, p= or d=")
+                    raise ValueError(tr(f"layer {number} ({part!r}): {word!r} is not k=, s=, p= "
+                                        f"or d="))
                 kind = _KINDS[word.lower()]
                 continue
             if key.lower() not in ("k", "s", "p", "d"):
-                raise ValueError(f"layer {number} ({part!r}): unknown setting {key!r}; use k, s, p, d")
+                raise ValueError(tr(f"layer {number} ({part!r}): unknown setting {key!r}; use k, "
+                                    f"s, p, d"))
             try:
                 values[key.lower()] = int(value)
             except ValueError:
-                raise ValueError(f"layer {number} ({part!r}): {value!r} is not a whole number") from None
+                raise ValueError(tr(f"layer {number} ({part!r}): {value!r} is not a whole "
+                                    f"number")) from None
         if "k" not in values:
-            raise ValueError(f"layer {number} ({part!r}): give the kernel size, e.g. k=3")
+            raise ValueError(tr(f"layer {number} ({part!r}): give the kernel size, e.g. k=3"))
         k, p, d = values["k"], values.get("p", 0), values.get("d", 1)
         s = values.get("s", k if kind == "pool" else 1)
         if kind == "pool" and d != 1:
-            raise ValueError(f"layer {number} ({part!r}): pooling here has no dilation")
+            raise ValueError(tr(f"layer {number} ({part!r}): pooling here has no dilation"))
         try:  # k, s, d < 1, p < 0, or a pooling padding PyTorch refuses (as ops.pool2d)
             LayerGeometry.make(f"layer {number}", k, s, p, d, pooling=kind == "pool")
         except ValueError as error:
-            raise ValueError(f"layer {number} ({part!r}): "
-                             f"{str(error).removeprefix(f'layer {number}: ')}") from None
+            reason = str(error).removeprefix(f"layer {number}: ")
+            raise ValueError(tr(f"layer {number} ({part!r}): {reason}")) from None
         if max(k, s, p, d) > 64:
-            raise ValueError(f"layer {number} ({part!r}): keep k, s, p and d at most 64")
+            raise ValueError(tr(f"layer {number} ({part!r}): keep k, s, p and d at most 64"))
         counts[kind] += 1
         if kind == "pool":
             layers[f"pool{counts['pool']}"] = nn.MaxPool2d(k, s, p)
@@ -158,15 +162,17 @@ def field_statement(table: ReceptiveFieldTable, layer: int, position: tuple[int,
     rows, cols = table.field(position, layer)
     name = table[layer].name
     if not rows or not cols:
-        seen = (f"{name} element {position} is computed from padding alone: "
-                "it sees no input pixel")
+        seen = tr(f"{name} element {position} is computed from padding alone: "
+                  "it sees no input pixel")
+    elif table[layer].has_gaps:
+        seen = tr(f"{name} element {position} sees {int(field.sum())} input pixels: "
+                  f"rows {rows[0]}-{rows[-1]}, columns {cols[0]}-{cols[-1]} (with gaps: a stride "
+                  "skipped some inputs)")
     else:
-        seen = (f"{name} element {position} sees {int(field.sum())} input pixels: "
-                f"rows {rows[0]}-{rows[-1]}, columns {cols[0]}-{cols[-1]}")
-        if table[layer].has_gaps:
-            seen += " (with gaps: a stride skipped some inputs)"
-    check = ("\u2713 autograd agrees: exactly these pixels have a non-zero gradient" if agree
-             else "\u2717 autograd disagrees: the differing pixels are purple")
+        seen = tr(f"{name} element {position} sees {int(field.sum())} input pixels: "
+                  f"rows {rows[0]}-{rows[-1]}, columns {cols[0]}-{cols[-1]}")
+    check = ("\u2713 " + tr("autograd agrees: exactly these pixels have a non-zero gradient")
+             if agree else "\u2717 " + tr("autograd disagrees: the differing pixels are purple"))
     colour = "#1b7f2a" if agree else "#b00020"
     return (f"{seen}. {check}",
             f"<div>{html.escape(seen)}</div>"
@@ -180,9 +186,9 @@ def table_html(table: ReceptiveFieldTable, layer: int) -> str:
 
     # headers padded apart: "field r", "jump j", "start" must not read as one phrase
     th = "<th style='padding:2px 10px'>"
-    head = ("<tr><th style='text-align:left;padding:2px 10px 2px 3px'>layer</th>"
-            f"{th}kernel, stride, padding</th>{th}output</th>"
-            f"{th}field r</th>{th}jump j</th>{th}start</th></tr>")
+    head = (f"<tr><th style='text-align:left;padding:2px 10px 2px 3px'>{tr('layer')}</th>"
+            f"{th}{tr('kernel, stride, padding')}</th>{th}{tr('output')}</th>"
+            f"{th}{tr('field r')}</th>{th}{tr('jump j')}</th>{th}{tr('start')}</th></tr>")
     lines = []
     for index, (row, g) in enumerate(zip(table, table.geometries)):
         style = " style='background:#e6f4ea;font-weight:bold'" if index == layer else ""

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from cnn_helpers.core import render
 from cnn_helpers.core.images import edge_image
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops import conv_output_shape, corr2d
 from cnn_helpers.widgets.common import Explorer, picture
 
@@ -19,7 +20,7 @@ class WidgetCheck(Explorer):
         super().__init__()
         self.image = edge_image()
         slider = self._register("kernel_size", widgets.IntSlider(
-            value=kernel_size, min=1, max=9, description="kernel size"))
+            value=kernel_size, min=1, max=9, description=tr("kernel size")))
         self.readout = widgets.HTML()
         self.output_picture = picture()
         self.root = widgets.VBox([slider, self.readout, self.output_picture, self.message])
@@ -31,9 +32,9 @@ class WidgetCheck(Explorer):
         self.output_picture.value = b""
         shape = conv_output_shape((n_h, n_w), kernel_size)  # ValueError past 6: no room
         output = corr2d(self.image, self.image.new_ones(kernel_size, kernel_size) / kernel_size**2)
-        self.readout.value = html.escape(
+        self.readout.value = html.escape(tr(
             f"{n_h}x{n_w} input, {kernel_size}x{kernel_size} kernel -> output {shape[0]}x{shape[1]}"
-        )
+        ))
         factor = render.display_factor(n_h, n_w, 240)
         rgb = render.upscale(render.colorize(output, vmin=0, vmax=1), factor)
         # shown at its own size (a stretched picture blurs), framed so white stays visible

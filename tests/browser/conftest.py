@@ -78,9 +78,10 @@ def _skip_or_fail(reason: str):
 
 # -- the course served from a scratch working copy ------------------------------------
 def _scratch_course(directory: Path) -> Path:
-    """A working copy as ``make lab`` makes it, its notebooks' outputs cleared; its root."""
-    root = classroom.prepare(directory / "classroom", ROOT).working_copy
-    for notebook in (root / "notebooks").glob("*.ipynb"):
+    """A working copy as ``make lab EDITION=both`` makes it, its notebooks' outputs cleared;
+    its root."""
+    root = classroom.prepare(directory / "classroom", ROOT, edition="both").working_copy
+    for notebook in (root / "notebooks").rglob("*.ipynb"):
         _write_without_outputs(notebook, notebook)
     return root
 

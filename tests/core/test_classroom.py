@@ -116,7 +116,8 @@ def test_the_working_copy_is_ignored_by_git_and_served_by_make_lab():
     assert "$(COURSE) lab --working-copy $(WORK)" in lab
     assert f"WORK   ?= {classroom.WORKING_COPY}" in makefile
     reset = makefile[makefile.index("\nreset:"):].split("\n\n")[0]
-    assert "reset --working-copy $(WORK) $(CHAPTER)" in reset
+    assert "reset --working-copy $(WORK) --edition $(EDITION) $(CHAPTER)" in reset
+    assert "--edition $(EDITION)" in lab and "EDITION ?= en" in makefile
     course = (ROOT / "course.py").read_text()  # what lab and reset run (tests/test_course_command.py)
     assert '"cnn_helpers.core.classroom", "--working-copy"' in course
     assert f'WORKING_COPY = "{classroom.WORKING_COPY}"' in course
@@ -224,3 +225,19 @@ def test_ctrl_c_during_a_reset_leaves_the_students_notebook_whole(course, tmp_pa
     assert json.loads(mine.read_text()) == {"student": "my work"}
     assert sorted(p.name for p in mine.parent.iterdir()) == ["01_convolution.ipynb",
                                                               "03_lenet.ipynb"]
+
+
+def test_the_chinese_edition_goes_to_its_own_folder_and_resets_there(tmp_path):
+    both = classroom.prepare(tmp_path, edition="both")
+    assert "04_alexnet.ipynb" in both.copied and "zh/04_alexnet.ipynb" in both.copied
+    chinese = tmp_path / "notebooks" / "zh" / "04_alexnet.ipynb"
+    chinese.write_text("a student's version")
+    again = classroom.prepare(tmp_path, edition="zh")
+    assert again.copied == [] and "zh/04_alexnet.ipynb" in again.kept
+    assert chinese.read_text() == "a student's version"  # never overwritten
+    done = classroom.reset("04", tmp_path, edition="zh")
+    assert done.notebook == chinese and done.backup.name.startswith("04_alexnet.zh.")
+    assert done.backup.read_text() == "a student's version"
+    assert (tmp_path / "notebooks" / "04_alexnet.ipynb").exists()  # the English one untouched
+    with pytest.raises(ValueError, match="choose en"):
+        classroom.prepare(tmp_path, edition="fr")

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from cnn_helpers.chapters.feedback import Feedback, check, pair_of_whole_numbers
+from cnn_helpers.core.language import tr
 from cnn_helpers.ops import conv_output_shape
 from cnn_helpers.ops.receptive import LayerGeometry, receptive_field
 
@@ -31,10 +32,10 @@ def exercise_1(answer: object) -> Feedback:
     def is_correct(value):
         return all(v == e for v, e in zip(value, expected))
 
-    return check("exercise 1", answer, is_correct, form=pair_of_whole_numbers,
-                 hint="the notes' p is the TOTAL padding, twice PyTorch's per-side padding; "
-                      "work out height and width separately with floor((n - k + p + s) / s)",
-                 praise=f"correct! {expected[0]} x {expected[1]}")
+    return check(tr("exercise 1"), answer, is_correct, form=pair_of_whole_numbers,
+                 hint=tr("the notes' p is the TOTAL padding, twice PyTorch's per-side padding; "
+                         "work out height and width separately with floor((n - k + p + s) / s)"),
+                 praise=tr(f"correct! {expected[0]} x {expected[1]}"))
 
 
 # ---------------------------------------------------------------- exercise 2 (1.6)
@@ -59,12 +60,12 @@ def exercise_2(answer: object) -> Feedback:
         conv, dense = value
         return conv == expected[0] and dense == expected[1]
 
-    return check("exercise 2", answer, is_correct,
-                 hint="the convolution has c_o x c_i x k_h x k_w weights plus c_o biases; the fully "
-                      "connected layer links every one of the 3*32*32 inputs to every one of the "
-                      "16*32*32 outputs, plus one bias per output",
-                 praise=f"correct! {expected[1] / expected[0]:,.0f} times fewer parameters "
-                        "for the convolution")
+    return check(tr("exercise 2"), answer, is_correct,
+                 hint=tr("the convolution has c_o x c_i x k_h x k_w weights plus c_o biases; the fully "
+                         "connected layer links every one of the 3*32*32 inputs to every one of the "
+                         "16*32*32 outputs, plus one bias per output"),
+                 praise=tr(f"correct! {expected[1] / expected[0]:,.0f} times fewer parameters "
+                           "for the convolution"))
 
 
 # ---------------------------------------------------------------- exercise 3 (1.2)
@@ -84,11 +85,11 @@ def exercise_3(answer: object) -> Feedback:
     def is_correct(value):
         return value == expected
 
-    return check("exercise 3", answer, is_correct,
-                 hint="each 3x3 layer adds (3 - 1) x jump to the field, and the jump (product of "
-                      "the strides so far) doubles only AFTER the stride-2 layer",
-                 praise=f"correct! {expected} pixels: the stride-2 layer makes the next layer "
-                        "grow the field twice as fast")
+    return check(tr("exercise 3"), answer, is_correct,
+                 hint=tr("each 3x3 layer adds (3 - 1) x jump to the field, and the jump (product of "
+                         "the strides so far) doubles only AFTER the stride-2 layer"),
+                 praise=tr(f"correct! {expected} pixels: the stride-2 layer makes the next layer "
+                           "grow the field twice as fast"))
 
 
 # ---------------------------------------------------------------- exercise 4 (1.1, 1.3)
@@ -136,11 +137,11 @@ def calls_built_in_convolution(function: Callable, *args: object) -> bool:
 
 def _exercise_4_form(function) -> str | None:
     if not callable(function):
-        return f"answer with the function itself (answer = my_corr2d), not {function!r}"
+        return tr(f"answer with the function itself (answer = my_corr2d), not {function!r}")
     X, K = torch.ones(3, 3), torch.ones(2, 2)
     if calls_built_in_convolution(function, X, K, 1, 0):
-        return ("it uses PyTorch's convolution (F.conv2d or nn.Conv2d): the exercise asks for "
-                "it from scratch -- loop over the output positions and sum window x kernel")
+        return tr("it uses PyTorch's convolution (F.conv2d or nn.Conv2d): the exercise asks "
+                  "for it from scratch -- loop over the output positions and sum window x kernel")
     return None
 
 
@@ -160,10 +161,10 @@ def exercise_4(answer: object) -> Feedback:
     """A from-scratch ``corr2d(X, K, stride, padding)`` with stride and per-side zero padding,
     checked against ``F.conv2d`` on several shapes; one that calls ``F.conv2d`` (or any of
     PyTorch's convolutions) itself is refused."""
-    return check("exercise 4", answer, _strided_corr2d_is_right, form=_exercise_4_form,
-                 hint="pad first (F.pad(X, (p, p, p, p))), size the output with the formula, and "
-                      "take the window X[i*s : i*s + k_h, j*s : j*s + k_w] for output (i, j)",
-                 praise="correct! it agrees with F.conv2d on every test shape")
+    return check(tr("exercise 4"), answer, _strided_corr2d_is_right, form=_exercise_4_form,
+                 hint=tr("pad first (F.pad(X, (p, p, p, p))), size the output with the formula, and "
+                         "take the window X[i*s : i*s + k_h, j*s : j*s + k_w] for output (i, j)"),
+                 praise=tr("correct! it agrees with F.conv2d on every test shape"))
 
 
 def exercise_5(answer: object) -> Feedback:
@@ -171,7 +172,7 @@ def exercise_5(answer: object) -> Feedback:
     connected layer between the same sizes has 784 x 784 = 614,656. Why so few? Answer "a", "b"
     or "c": (a) the same kernel is used at every position (parameter sharing); (b) the
     convolution ignores the border pixels; (c) the convolution has no bias."""
-    return check("exercise 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
-                 "a convolution slides one small kernel over the whole image: every output "
-                 "element reuses the same 9 weights",
-                 praise="correct! One 3x3 kernel is shared by all 784 positions (notes 1.6).")
+    return check(tr("exercise 5"), answer, lambda a: str(a).strip().lower().strip("()") == "a",
+                 tr("a convolution slides one small kernel over the whole image: every output "
+                    "element reuses the same 9 weights"),
+                 praise=tr("correct! One 3x3 kernel is shared by all 784 positions (notes 1.6)."))

@@ -3,6 +3,8 @@
 Every number in a figure is computed here with ``cnn_helpers.ops``, so a
 figure cannot disagree with the code the notebook runs. Grids are drawn
 in data coordinates with the y axis pointing down (row 0 at the top).
+Every figure is drawn in English (``language="en"``, ``images/``) or Chinese
+(``"zh"``, ``images/zh/``): each text is ``label(language, english, chinese)``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from cnn_helpers.chapters.ch01_convolution.checks import connections
+from cnn_helpers.core.figure_language import drawn_in_language, label
 from cnn_helpers.core.files import save_figure
 from cnn_helpers.ops import corr2d, corr2d_multi_in, corr2d_multi_in_out
 
@@ -85,57 +88,68 @@ def _save(fig, path: Path) -> Path:
 # ---------------------------------------------------------------- 1.1 and 1.2
 
 
-def draw_cross_correlation(path: Path) -> Path:
+@drawn_in_language
+def draw_cross_correlation(path: Path, language: str = "en") -> Path:
     """The notes' worked example: the shaded window, the kernel, and 19 = 0·0+1·1+3·2+4·3."""
     Y = corr2d(X, K)  # [[19, 25], [37, 43]]
     window = _cells(range(2), range(2))
     fig, ax = _new_figure(7, 3, (-0.3, 10.3), (-0.9, 4.3))
-    _grid(ax, X, 0, 0, shade={WINDOW: window}, title="Input")
+    _grid(ax, X, 0, 0, shade={WINDOW: window}, title=label(language, "Input", "输入"))
     _symbol(ax, 3.75, 1.5, "⋆")
-    _grid(ax, K, 4.5, 0.5, shade={WINDOW: window}, title="Kernel")
+    _grid(ax, K, 4.5, 0.5, shade={WINDOW: window}, title=label(language, "Kernel", "卷积核"))
     _symbol(ax, 7.25, 1.5, "=")
-    _grid(ax, Y, 8, 0.5, shade={WINDOW: {(0, 0)}}, title="Output")
+    _grid(ax, Y, 8, 0.5, shade={WINDOW: {(0, 0)}}, title=label(language, "Output", "输出"))
     products = " + ".join(f"{x:g}·{k:g}" for x, k in zip(X[:2, :2].flatten(), K.flatten()))
     ax.text(5, 3.8, f"{products} = {Y[0, 0]:g}", ha="center", va="center", fontsize=14)
     return _save(fig, path)
 
 
-def draw_receptive_field(path: Path) -> Path:
+@drawn_in_language
+def draw_receptive_field(path: Path, language: str = "en") -> Path:
     """Two stacked 2x2 layers: 19 sees four inputs; the next layer's element sees all nine."""
     Y = corr2d(X, K)
     Z = corr2d(Y, K)
     fig, ax = _new_figure(7, 3, (-0.3, 10.3), (-0.9, 4.4))
-    _grid(ax, X, 0, 0, shade={WINDOW: _cells(range(2), range(2))}, title="Input 3×3")
+    _grid(ax, X, 0, 0, shade={WINDOW: _cells(range(2), range(2))},
+          title=label(language, "Input 3×3", "输入 3×3"))
     _symbol(ax, 3.75, 1.5, "→", fontsize=18)
-    _grid(ax, Y, 4.5, 0.5, shade={WINDOW: {(0, 0)}}, title="Layer 1: 2×2")
+    _grid(ax, Y, 4.5, 0.5, shade={WINDOW: {(0, 0)}},
+          title=label(language, "Layer 1: 2×2", "第 1 层：2×2"))
     _symbol(ax, 7.25, 1.5, "→", fontsize=18)
-    _grid(ax, Z, 8, 1, shade={SECOND: {(0, 0)}}, title="Layer 2: 1×1")
-    ax.text(5, 3.7, f"19 sees the 4 blue inputs; {Z[0, 0]:g} sees all of layer 1, "
-            "hence all 9 inputs", ha="center", va="center", fontsize=12)
+    _grid(ax, Z, 8, 1, shade={SECOND: {(0, 0)}}, title=label(language, "Layer 2: 1×1", "第 2 层：1×1"))
+    ax.text(5, 3.7, label(language, f"19 sees the 4 blue inputs; {Z[0, 0]:g} sees all of layer 1, "
+                                    "hence all 9 inputs",
+                          f"19 的感受野：4 个蓝色输入；{Z[0, 0]:g} 的感受野：第 1 层全部，即全部 9 个输入"),
+            ha="center", va="center", fontsize=12)
     return _save(fig, path)
 
 
 # ---------------------------------------------------------------- 1.3
 
 
-def draw_padding(path: Path) -> Path:
+@drawn_in_language
+def draw_padding(path: Path, language: str = "en") -> Path:
     """Padding 1 on each side (total p = 2): the 3x3 input becomes 5x5, the output 4x4."""
     padded = F.pad(X, (1, 1, 1, 1))
     Y = corr2d(padded, K)
     border = {(i, j) for i in range(5) for j in range(5) if i in (0, 4) or j in (0, 4)}
     window = _cells(range(2), range(2))
     fig, ax = _new_figure(8, 3.6, (-0.3, 14.3), (-0.9, 6.2))
-    _grid(ax, padded, 0, 0, shade={WINDOW: window}, grey=border, title="Input, padded")
+    _grid(ax, padded, 0, 0, shade={WINDOW: window}, grey=border,
+          title=label(language, "Input, padded", "输入（已填充）"))
     _symbol(ax, 5.75, 2.5, "⋆")
-    _grid(ax, K, 6.5, 1.5, shade={WINDOW: window}, title="Kernel")
+    _grid(ax, K, 6.5, 1.5, shade={WINDOW: window}, title=label(language, "Kernel", "卷积核"))
     _symbol(ax, 9.25, 2.5, "=")
-    _grid(ax, Y, 10, 0.5, shade={WINDOW: {(0, 0)}}, title="Output")
-    ax.text(7, 5.7, "padding 1 per side (total p = 2): 3×3 → 5×5, output (3 − 2 + 2 + 1)/1 = 4",
+    _grid(ax, Y, 10, 0.5, shade={WINDOW: {(0, 0)}}, title=label(language, "Output", "输出"))
+    ax.text(7, 5.7, label(language,
+                          "padding 1 per side (total p = 2): 3×3 → 5×5, output (3 − 2 + 2 + 1)/1 = 4",
+                          "每边填充 1（共 p = 2）：3×3 → 5×5，输出 (3 − 2 + 2 + 1)/1 = 4"),
             ha="center", va="center", fontsize=12)
     return _save(fig, path)
 
 
-def draw_stride(path: Path) -> Path:
+@drawn_in_language
+def draw_stride(path: Path, language: str = "en") -> Path:
     """Stride 3 down and 2 across, padding 1: two windows and the outputs they make."""
     padded = F.pad(X, (1, 1, 1, 1))
     Y = F.conv2d(X[None, None], K[None, None], stride=(3, 2), padding=1)[0, 0]  # [[0, 8], [6, 8]]
@@ -143,14 +157,16 @@ def draw_stride(path: Path) -> Path:
     first, second = _cells(range(2), range(2)), _cells(range(2), range(2, 4))
     fig, ax = _new_figure(8, 3.6, (-0.3, 12.3), (-0.9, 6.2))
     _grid(ax, padded, 0, 0, shade={WINDOW: first, SECOND: second}, grey=border,
-          title="Input, padded")
+          title=label(language, "Input, padded", "输入（已填充）"))
     _symbol(ax, 5.75, 2.5, "⋆")
-    _grid(ax, K, 6.5, 1.5, title="Kernel")
+    _grid(ax, K, 6.5, 1.5, title=label(language, "Kernel", "卷积核"))
     _symbol(ax, 9.25, 2.5, "=")
-    _grid(ax, Y, 10, 1.5, shade={WINDOW: {(0, 0)}, SECOND: {(0, 1)}}, title="Output")
+    _grid(ax, Y, 10, 1.5, shade={WINDOW: {(0, 0)}, SECOND: {(0, 1)}},
+          title=label(language, "Output", "输出"))
     window = padded[0:2, 2:4]
     products = " + ".join(f"{x:g}·{k:g}" for x, k in zip(window.flatten(), K.flatten()))
-    ax.text(6, 5.7, f"stride 3 down, 2 across; orange: {products} = {Y[0, 1]:g}",
+    ax.text(6, 5.7, label(language, f"stride 3 down, 2 across; orange: {products} = {Y[0, 1]:g}",
+                          f"步幅：纵向 3，横向 2；橙色：{products} = {Y[0, 1]:g}"),
             ha="center", va="center", fontsize=12)
     return _save(fig, path)
 
@@ -158,7 +174,8 @@ def draw_stride(path: Path) -> Path:
 # ---------------------------------------------------------------- 1.4 and 1.5
 
 
-def draw_multi_in(path: Path) -> Path:
+@drawn_in_language
+def draw_multi_in(path: Path, language: str = "en") -> Path:
     """Two input channels, one kernel per channel, results added: 56 = 37 + 19."""
     Xs = torch.stack([X, X + 1])  # (2, 3, 3)
     Ks = torch.stack([K, K + 1])  # (2, 2, 2)
@@ -166,18 +183,23 @@ def draw_multi_in(path: Path) -> Path:
     window = _cells(range(2), range(2))
     fig, ax = _new_figure(8, 4.6, (-0.3, 13.3), (-0.9, 8.0))
     for c, top in enumerate((0, 4)):
-        _grid(ax, Xs[c], 0, top, shade={WINDOW: window}, title=f"Input channel {c}")
+        _grid(ax, Xs[c], 0, top, shade={WINDOW: window},
+              title=label(language, f"Input channel {c}", f"输入通道 {c}"))
         _symbol(ax, 3.75, top + 1.5, "⋆")
-        _grid(ax, Ks[c], 4.5, top + 0.5, shade={WINDOW: window}, title=f"Kernel {c}")
-    _symbol(ax, 7.6, 3.5, "sum over\nchannels\n=", fontsize=13)
-    _grid(ax, Y, 9, 2.5, shade={WINDOW: {(0, 0)}}, title="Output")
+        _grid(ax, Ks[c], 4.5, top + 0.5, shade={WINDOW: window},
+              title=label(language, f"Kernel {c}", f"卷积核 {c}"))
+    _symbol(ax, 7.6, 3.5, label(language, "sum over\nchannels\n=", "对通道\n求和\n="), fontsize=13)
+    _grid(ax, Y, 9, 2.5, shade={WINDOW: {(0, 0)}}, title=label(language, "Output", "输出"))
     parts = [(Xs[c, :2, :2] * Ks[c]).sum() for c in range(2)]
-    ax.text(6.5, 7.6, f"{parts[0]:g} (channel 0) + {parts[1]:g} (channel 1) = {Y[0, 0]:g}",
+    ax.text(6.5, 7.6, label(language,
+                            f"{parts[0]:g} (channel 0) + {parts[1]:g} (channel 1) = {Y[0, 0]:g}",
+                            f"{parts[0]:g}（通道 0）+ {parts[1]:g}（通道 1）= {Y[0, 0]:g}"),
             ha="center", va="center", fontsize=12)
     return _save(fig, path)
 
 
-def draw_multi_out(path: Path) -> Path:
+@drawn_in_language
+def draw_multi_out(path: Path, language: str = "en") -> Path:
     """Three output channels: one c_i x k_h x k_w kernel each, so the kernel is c_o x c_i x k_h x k_w."""
     Xs = torch.stack([X, X + 1])  # (c_i=2, 3, 3)
     Ks = torch.stack([K, K + 1])
@@ -185,7 +207,8 @@ def draw_multi_out(path: Path) -> Path:
     Y = corr2d_multi_in_out(Xs, Kss)  # (3, 2, 2)
     fig, ax = _new_figure(8, 5.4, (-0.3, 12.5), (-0.9, 9.3))
     for c, top in enumerate((1, 5)):
-        _grid(ax, Xs[c], 0, top, title=f"Input channel {c}", fontsize=10, size=0.8)
+        _grid(ax, Xs[c], 0, top, title=label(language, f"Input channel {c}", f"输入通道 {c}"),
+              fontsize=10, size=0.8)
     _symbol(ax, 3.1, 4.3, "⋆")
     for o in range(3):
         top = o * 3
@@ -193,13 +216,16 @@ def draw_multi_out(path: Path) -> Path:
             _grid(ax, Kss[o, c], 3.8 + c * 2, top + 0.3, size=0.8, fontsize=10,
                   title=f"K[{o},{c}]")
         _symbol(ax, 8.1, top + 1.1, "→", fontsize=16)
-        _grid(ax, Y[o], 8.8, top + 0.3, size=0.9, fontsize=10, title=f"Output channel {o}")
-    ax.text(6, 8.9, f"kernel shape c_o × c_i × k_h × k_w = {' × '.join(map(str, Kss.shape))}",
+        _grid(ax, Y[o], 8.8, top + 0.3, size=0.9, fontsize=10,
+              title=label(language, f"Output channel {o}", f"输出通道 {o}"))
+    shape = f"c_o × c_i × k_h × k_w = {' × '.join(map(str, Kss.shape))}"
+    ax.text(6, 8.9, label(language, f"kernel shape {shape}", f"卷积核形状 {shape}"),
             ha="center", va="center", fontsize=12)
     return _save(fig, path)
 
 
-def draw_conv_1x1(path: Path) -> Path:
+@drawn_in_language
+def draw_conv_1x1(path: Path, language: str = "en") -> Path:
     """A 1x1 convolution: each output pixel mixes the channel values of the same input pixel."""
     generator = torch.Generator().manual_seed(1)
     Xs = torch.randint(0, 5, (3, 3, 3), generator=generator).float()  # (c_i=3, 3, 3)
@@ -209,17 +235,19 @@ def draw_conv_1x1(path: Path) -> Path:
     fig, ax = _new_figure(8, 5.4, (-0.3, 13.0), (-0.9, 10.6))
     for c in range(3):
         _grid(ax, Xs[c], 0, c * 3.4, size=0.8, fontsize=10, shade={WINDOW: pixel},
-              title=f"Input channel {c}")
+              title=label(language, f"Input channel {c}", f"输入通道 {c}"))
     _symbol(ax, 3.2, 4.6, "⋆")
     weights = Kss[:, :, 0, 0]
-    _grid(ax, weights, 4.0, 3.8, size=0.8, fontsize=11, title="1×1 kernels (c_o × c_i)")
+    _grid(ax, weights, 4.0, 3.8, size=0.8, fontsize=11,
+          title=label(language, "1×1 kernels (c_o × c_i)", "1×1 卷积核（c_o × c_i）"))
     _symbol(ax, 7.2, 4.6, "=")
     for o in range(2):
         _grid(ax, Y[o], 8.2, 1.5 + o * 3.8, size=0.8, fontsize=10, shade={WINDOW: pixel},
-              title=f"Output channel {o}")
+              title=label(language, f"Output channel {o}", f"输出通道 {o}"))
     x = Xs[:, 1, 2]
     terms = " + ".join(f"{w:g}·{v:g}" for w, v in zip(weights[0], x))
-    ax.text(6, 10.3, f"output 0 at the blue pixel: {terms} = {Y[0, 1, 2]:g}",
+    ax.text(6, 10.3, label(language, f"output 0 at the blue pixel: {terms} = {Y[0, 1, 2]:g}",
+                           f"蓝色像素处的输出通道 0：{terms} = {Y[0, 1, 2]:g}"),
             ha="center", va="center", fontsize=12)
     return _save(fig, path)
 
@@ -227,14 +255,16 @@ def draw_conv_1x1(path: Path) -> Path:
 # ---------------------------------------------------------------- 1.6
 
 
-def draw_sparse_dense(path: Path, n: int = 5, kernel_size: int = 3) -> Path:
+@drawn_in_language
+def draw_sparse_dense(path: Path, n: int = 5, kernel_size: int = 3, language: str = "en") -> Path:
     """Which inputs output s3 touches: all of them (fully connected) or three (convolution)."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3))
     middle = n // 2
-    panels = [("Fully connected: dense", connections(n)),
-              (f"Convolution, kernel {kernel_size}: sparse",
+    panels = [(label(language, "Fully connected: dense", "全连接：稠密连接"), connections(n)),
+              (label(language, f"Convolution, kernel {kernel_size}: sparse",
+                     f"卷积，卷积核大小 {kernel_size}：稀疏连接"),
                connections(n, kernel_size, padding=kernel_size // 2))]
     for ax, (title, touches) in zip(axes, panels):
         for i in range(touches.shape[0]):
@@ -249,7 +279,9 @@ def draw_sparse_dense(path: Path, n: int = 5, kernel_size: int = 3) -> Path:
                 ax.scatter(j, row, s=620, color=WINDOW if lit else "white", edgecolor=LINE,
                            zorder=2)
                 ax.text(j, row, f"{name}{j + 1}", ha="center", va="center", fontsize=11, zorder=3)
-        ax.set_title(f"{title}\ns{middle + 1} touches {int(touches[middle].sum())} of {n} inputs",
+        touched = int(touches[middle].sum())
+        ax.set_title(f"{title}\n" + label(language, f"s{middle + 1} touches {touched} of {n} inputs",
+                                         f"s{middle + 1} 连接 {n} 个输入中的 {touched} 个"),
                      fontsize=11)
         ax.set_xlim(-0.6, n - 0.4)
         ax.set_ylim(-0.4, 1.4)
@@ -270,11 +302,12 @@ FIGURES = {
 }
 
 
-def draw_all(directory: Path | str) -> list[Path]:
-    """Write every chapter-1 figure into ``directory``; return their paths."""
+def draw_all(directory: Path | str, language: str = "en") -> list[Path]:
+    """Write every chapter-1 figure into ``directory`` in ``language`` ("en" or "zh"); return
+    their paths."""
     import matplotlib
 
     matplotlib.use("Agg")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    return [draw(directory / name) for name, draw in FIGURES.items()]
+    return [draw(directory / name, language=language) for name, draw in FIGURES.items()]

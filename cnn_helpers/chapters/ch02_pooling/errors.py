@@ -74,8 +74,8 @@ def check_window_errors(noise: float = 0.2) -> list[WindowEstimate]:
               f"{row.mean_of_max:>9.3f}{row.spread_of_max:>8.3f}")
     claim(all(abs(row.spread_of_average - noise / math.sqrt(row.window)) < 0.05 * noise / math.sqrt(row.window)
               and row.spread_of_average < row.spread_of_max for row in rows),
-          "(1) holds: the average's spread falls as noise / sqrt(window), "
-          + ", ".join(f"{row.spread_of_average:.3f}" for row in rows)
-          + " (formula: " + ", ".join(f"{noise / math.sqrt(row.window):.3f}" for row in rows)
-          + "); the maximum's stays larger: " + ", ".join(f"{row.spread_of_max:.3f}" for row in rows))
+          f"(1) holds: the average's spread falls as noise / sqrt(window), "
+          f"{', '.join(f'{row.spread_of_average:.3f}' for row in rows)} (formula: "
+          f"{', '.join(f'{noise / math.sqrt(row.window):.3f}' for row in rows)}); the maximum's "
+          f"stays larger: {', '.join(f'{row.spread_of_max:.3f}' for row in rows)}")
     return rows

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from cnn_helpers.chapters.feedback import Feedback, check
+from cnn_helpers.core.language import tr
 
 # Exercise 2's 4x4 input, shown in the notebook.
 EXERCISE_2_INPUT = torch.tensor([
@@ -26,9 +27,9 @@ def _as_tensor(answer) -> torch.Tensor:
 def exercise_1(answer: object) -> Feedback:
     """Output (height, width) of 3x3 max pooling, stride 2, padding 1, on a 56x56 feature map."""
     return check(
-        "exercise 1", answer,
+        tr("exercise 1"), answer,
         lambda a: tuple(int(v) for v in a) == (28, 28),
-        "use the formula floor((n - k + p + s) / s) with the TOTAL padding p = 2 x 1",
+        tr("use the formula floor((n - k + p + s) / s) with the TOTAL padding p = 2 x 1"),
     )
 
 
@@ -44,8 +45,8 @@ def exercise_2(answer: object) -> Feedback:
                 and torch.allclose(_as_tensor(average), expected_avg))
 
     return check(
-        "exercise 2", answer, is_correct,
-        "the four windows are the four 2x2 corners; give (max_matrix, average_matrix)",
+        tr("exercise 2"), answer, is_correct,
+        tr("the four windows are the four 2x2 corners; give (max_matrix, average_matrix)"),
     )
 
 
@@ -54,10 +55,10 @@ def exercise_3(answer: object) -> Feedback:
     flatten_fc = 512 * 7 * 7 * 10 + 10
     gap_fc = 512 * 10 + 10
     return check(
-        "exercise 3", answer,
+        tr("exercise 3"), answer,
         lambda a: int(a) == flatten_fc - gap_fc,
-        "count weights AND biases of each Linear layer: the flattened one has 512*7*7 inputs, "
-        "the GAP one 512",
+        tr("count weights AND biases of each Linear layer: the flattened one has 512*7*7 inputs, "
+           "the GAP one 512"),
     )
 
 
@@ -65,10 +66,10 @@ def exercise_4(answer: object) -> Feedback:
     """The top-left output of 2x2 average pooling, stride 2, padding 1, on a 4x4 image of ones."""
     expected = F.avg_pool2d(torch.ones(1, 4, 4), 2, stride=2, padding=1)[0, 0, 0].item()  # 0.25
     return check(
-        "exercise 4", answer,
+        tr("exercise 4"), answer,
         lambda a: abs(float(a) - expected) < 1e-6,
-        "the top-left window holds one pixel of the image and three zeros of the padding, "
-        "and PyTorch divides by the window size (count_include_pad=True)",
+        tr("the top-left window holds one pixel of the image and three zeros of the padding, "
+           "and PyTorch divides by the window size (count_include_pad=True)"),
     )
 
 
@@ -78,6 +79,6 @@ def exercise_5(answer: object) -> Feedback:
     Answer "a", "b" or "c": (a) each channel becomes one number, so the layer sees 512 inputs
     instead of 512 x 7 x 7; (b) pooling layers have negative parameter counts; (c) averaging
     removes weights from the convolutions before it."""
-    return check("exercise 5", answer, lambda a: str(a).strip().lower().strip("()") == "a",
-                 "count the inputs of the fully connected layer in each head",
-                 praise="correct! 7 x 7 = 49 values per channel become one (notes 2.3).")
+    return check(tr("exercise 5"), answer, lambda a: str(a).strip().lower().strip("()") == "a",
+                 tr("count the inputs of the fully connected layer in each head"),
+                 praise=tr("correct! 7 x 7 = 49 values per channel become one (notes 2.3)."))

@@ -1,6 +1,8 @@
 """Figures of chapter 2, pooling (池化层): max/average pooling and global average pooling.
 
-Labels are English only: the default matplotlib fonts have no Chinese glyphs.
+Each figure is drawn in English (``language="en"``, ``images/``) or Chinese (``"zh"``,
+``images/zh/``, in the system's CJK font): each text is ``label(language, english, chinese)``;
+a note set in italics in English is upright in Chinese.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import torch
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from cnn_helpers.chapters.ch02_pooling.costs import flatten_head, gap_head, parameter_count
+from cnn_helpers.core.figure_language import drawn_in_language, label
 from cnn_helpers.core.files import save_figure
 
 # One colour per 2x2 window of the diagram.
@@ -44,7 +47,8 @@ def _arrow(ax, start, end, text=""):
                 va="bottom", fontsize=9)
 
 
-def draw_max_average_pooling(path: Path) -> Path:
+@drawn_in_language
+def draw_max_average_pooling(path: Path, language: str = "en") -> Path:
     """A 4x4 input, its four 2x2 windows (stride 2), and the max and average outputs."""
     X = torch.tensor(DIAGRAM_INPUT)[None]  # (1, 4, 4)
     maximum = torch.nn.functional.max_pool2d(X, 2)[0].numpy()
@@ -54,14 +58,16 @@ def draw_max_average_pooling(path: Path) -> Path:
 
     fig, ax = plt.subplots(figsize=(8, 3.6))
     _grid(ax, DIAGRAM_INPUT, 0, 4, window_of)
-    ax.text(2, 4.35, "input 4\u00d74, window 2\u00d72, stride 2", ha="center", fontsize=11)
+    ax.text(2, 4.35, label(language, "input 4\u00d74, window 2\u00d72, stride 2",
+                           "输入 4\u00d74，窗口 2\u00d72，步幅 2"), ha="center", fontsize=11)
     _grid(ax, maximum, 8.6, 4.5, output_colors)
-    ax.text(9.6, 4.85, "max pooling", ha="center", fontsize=11)
+    ax.text(9.6, 4.85, label(language, "max pooling", "最大池化"), ha="center", fontsize=11)
     _grid(ax, average, 8.6, 1.5, output_colors)
-    ax.text(9.6, 1.85, "average pooling", ha="center", fontsize=11)
-    _arrow(ax, (4.4, 3.1), (8.4, 3.5), "largest of each window")
-    _arrow(ax, (4.4, 1.2), (8.4, 0.7), "mean of each window")
-    ax.text(2, -0.5, "no weights: nothing to learn", ha="center", fontsize=10, style="italic")
+    ax.text(9.6, 1.85, label(language, "average pooling", "平均池化"), ha="center", fontsize=11)
+    _arrow(ax, (4.4, 3.1), (8.4, 3.5), label(language, "largest of each window", "每个窗口的最大值"))
+    _arrow(ax, (4.4, 1.2), (8.4, 0.7), label(language, "mean of each window", "每个窗口的平均值"))
+    ax.text(2, -0.5, label(language, "no weights: nothing to learn", "没有权重：无参数可学"),
+            ha="center", fontsize=10, style=label(language, "italic", "normal"))
     ax.set_xlim(-0.3, 11.0)
     ax.set_ylim(-0.9, 5.3)
     ax.set_aspect("equal")
@@ -88,8 +94,9 @@ def _column(ax, x0, y_top, count, color, cell=0.32, label=""):
     ax.text(x0 + cell / 2, y_top - count * cell - 0.2, label, ha="center", va="top", fontsize=10)
 
 
+@drawn_in_language
 def draw_global_average_pooling(path: Path, channels: int = 512, height: int = 7, width: int = 7,
-                                classes: int = 10) -> Path:
+                                classes: int = 10, language: str = "en") -> Path:
     """Feature maps -> one number per channel -> classes, beside the flatten + FC head.
 
     Args:
@@ -98,6 +105,7 @@ def draw_global_average_pooling(path: Path, channels: int = 512, height: int = 7
         height: their height.
         width: their width.
         classes: outputs of both heads.
+        language: "en" or "zh", that of the texts.
 
     Returns:
         ``path``.
@@ -106,27 +114,40 @@ def draw_global_average_pooling(path: Path, channels: int = 512, height: int = 7
     flat = parameter_count(flatten_head(channels, height, width, classes))
     fig, ax = plt.subplots(figsize=(9, 5.2))
 
+    maps = f"{channels}\u00d7{height}\u00d7{width}"
+    maps = label(language, f"{maps} feature maps", f"{maps} 特征图")
+    fully_connected = label(language, "fully\nconnected", "全连接层")
+    outputs = label(language, f"{classes} classes", f"{classes} 个类别")
+
     # top row: global average pooling head
-    ax.text(0, 9.3, "global average pooling head", fontsize=12, weight="bold")
-    _feature_stack(ax, 0.2, 6.6, label=f"{channels}\u00d7{height}\u00d7{width} feature maps")
-    _arrow(ax, (2.9, 7.4), (4.3, 7.4), "average\neach channel")
-    _column(ax, 4.6, 8.6, 7, "#8ab6d6", label=f"{channels} numbers")
-    _arrow(ax, (5.2, 7.4), (6.6, 7.4), "fully\nconnected")
-    _column(ax, 6.9, 8.2, 4, "#f4a261", label=f"{classes} classes")
-    ax.text(8.0, 7.4, f"{gap:,} parameters", fontsize=12, va="center", color="#1d6f42")
+    ax.text(0, 9.3, label(language, "global average pooling head", "全局平均池化分类头"),
+            fontsize=12, weight="bold")
+    _feature_stack(ax, 0.2, 6.6, label=maps)
+    _arrow(ax, (2.9, 7.4), (4.3, 7.4), label(language, "average\neach channel", "每个通道\n求平均"))
+    _column(ax, 4.6, 8.6, 7, "#8ab6d6", label=label(language, f"{channels} numbers", f"{channels} 个数"))
+    _arrow(ax, (5.2, 7.4), (6.6, 7.4), fully_connected)
+    _column(ax, 6.9, 8.2, 4, "#f4a261", label=outputs)
+    ax.text(8.0, 7.4, label(language, f"{gap:,} parameters", f"{gap:,} 个参数"), fontsize=12,
+            va="center", color="#1d6f42")
 
     # bottom row: flatten + fully connected head
-    ax.text(0, 4.3, "flatten + fully connected head", fontsize=12, weight="bold")
-    _feature_stack(ax, 0.2, 1.6, label=f"{channels}\u00d7{height}\u00d7{width} feature maps")
-    _arrow(ax, (2.9, 2.4), (4.3, 2.4), "flatten")
+    ax.text(0, 4.3, label(language, "flatten + fully connected head", "展平 + 全连接层分类头"),
+            fontsize=12, weight="bold")
+    _feature_stack(ax, 0.2, 1.6, label=maps)
+    _arrow(ax, (2.9, 2.4), (4.3, 2.4), label(language, "flatten", "展平"))
     _column(ax, 4.6, 3.9, 10, "#cccccc", cell=0.25,
-            label=f"{channels * height * width:,} numbers")
-    _arrow(ax, (5.2, 2.4), (6.6, 2.4), "fully\nconnected")
-    _column(ax, 6.9, 3.2, 4, "#f4a261", label=f"{classes} classes")
-    ax.text(8.0, 2.4, f"{flat:,} parameters", fontsize=12, va="center", color="#b00020")
-    ax.text(0, -0.6, f"same input, same classes: the GAP head has {flat / gap:.0f}\u00d7 fewer "
-            "parameters (NiN, GoogLeNet, ResNet, DenseNet end this way)", fontsize=10,
-            style="italic")
+            label=label(language, f"{channels * height * width:,} numbers",
+                        f"{channels * height * width:,} 个数"))
+    _arrow(ax, (5.2, 2.4), (6.6, 2.4), fully_connected)
+    _column(ax, 6.9, 3.2, 4, "#f4a261", label=outputs)
+    ax.text(8.0, 2.4, label(language, f"{flat:,} parameters", f"{flat:,} 个参数"), fontsize=12,
+            va="center", color="#b00020")
+    ax.text(0, -0.6, label(language,
+                           f"same input, same classes: the GAP head has {flat / gap:.0f}\u00d7 fewer "
+                           "parameters (NiN, GoogLeNet, ResNet, DenseNet end this way)",
+                           f"输入相同，类别相同：全局平均池化分类头的参数少 {flat / gap:.0f} 倍"
+                           "（NiN、GoogLeNet、ResNet、DenseNet 都以它结尾）"),
+            fontsize=10, style=label(language, "italic", "normal"))
     ax.set_xlim(-0.2, 10.6)
     ax.set_ylim(-1.0, 9.7)
     ax.axis("off")
@@ -135,10 +156,11 @@ def draw_global_average_pooling(path: Path, channels: int = 512, height: int = 7
     return path
 
 
-def draw_all(directory: Path | str) -> list[Path]:
-    """Write this chapter's figures into ``directory``; return their paths."""
+def draw_all(directory: Path | str, language: str = "en") -> list[Path]:
+    """Write this chapter's figures into ``directory`` in ``language`` ("en" or "zh"); return
+    their paths."""
     directory = Path(directory)
     return [
-        draw_max_average_pooling(directory / "pooling_max_average.png"),
-        draw_global_average_pooling(directory / "pooling_global_average.png"),
+        draw_max_average_pooling(directory / "pooling_max_average.png", language=language),
+        draw_global_average_pooling(directory / "pooling_global_average.png", language=language),
     ]

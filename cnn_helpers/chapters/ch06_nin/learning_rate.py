@@ -20,6 +20,7 @@ import torch
 
 from cnn_helpers import core
 from cnn_helpers.core.claims import verdict
+from cnn_helpers.core.language import tr
 
 RESULTS = core.RESULTS / "learning_rate.json"
 RATES = (0.0125, 0.025, 0.05, 0.1, 0.2, 0.4)  # doubling steps around the book's 0.01-0.1
@@ -145,11 +146,11 @@ def check_rates(seeds: dict[int, list[SweepPoint]]) -> dict[str, list[float]]:
     for net, rates in best.items():
         stuck = [seed for seed, lr in zip(sorted(seeds), rates) if lr is None]
         if stuck:
-            print(f"{net} left chance at no rate on seed(s) {stuck}: no best rate there")
+            print(tr(f"{net} left chance at no rate on seed(s) {stuck}: no best rate there"))
     for other in (net for net in best if net != "nin"):
         pairs = [(a, b) for a, b in zip(best["nin"], best[other]) if a is not None and b is not None]
         if not pairs:
-            print(f"no seed on which both NiN and {other} learned: nothing to compare")
+            print(tr(f"no seed on which both NiN and {other} learned: nothing to compare"))
             continue
         rates = ", ".join(f"{a:g} vs {b:g}" for a, b in pairs)
         larger = sum(a > b for a, b in pairs)

@@ -121,8 +121,8 @@ def check_dense_block_growth(units: Iterable[int] = (1, 2, 4, 8), in_channels: i
     factors = [(b / a, m / n) for (n, a), (m, b) in zip(rows, rows[1:])]
     grew = [g for g, _ in factors]
     claim(all(more < g < more**2 for g, more in factors) and grew == sorted(grew),
-          "each time the units double, the saved bytes grow " + ", ".join(f"{g:.1f}×" for g in grew)
-          + ": faster than the units (2×), since every unit keeps everything concatenated before "
+          f"each time the units double, the saved bytes grow {', '.join(f'{g:.1f}×' for g in grew)}"
+          ": faster than the units (2×), since every unit keeps everything concatenated before "
           "it, and slower than their square (4×), rising towards it as the units' channels "
           "outnumber the block's input")
     return rows

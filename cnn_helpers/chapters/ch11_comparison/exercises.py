@@ -10,6 +10,7 @@ from cnn_helpers import models
 from cnn_helpers.chapters.ch10_densenet import memory
 from cnn_helpers.chapters.ch11_comparison import columns, measurements, table
 from cnn_helpers.chapters.feedback import Feedback, check
+from cnn_helpers.core.language import tr
 
 
 def _same_net(answer, chapter: str, results=None) -> bool:
@@ -42,11 +43,11 @@ def exercise_1(answer: object, results: dict | None = None) -> Feedback:
         results = measurements.load_results()
     best = most_parameters_per_point(results)
     if best is None:
-        return Feedback("Comparison 1", None, "no class-profile results to check against: run "
-                        "benchmarks/class_profile.py first")
-    return check("Comparison 1", answer, lambda a: _same_net(a, best, results),
-                 "divide each trained net's parameters by 100 x its mean accuracy",
-                 praise=f"correct! {table.title(best, results)}.")
+        return Feedback(tr("Comparison 1"), None, tr("no class-profile results to check against: run "
+                           "benchmarks/class_profile.py first"))
+    return check(tr("Comparison 1"), answer, lambda a: _same_net(a, best, results),
+                 tr("divide each trained net's parameters by 100 x its mean accuracy"),
+                 praise=tr(f"correct! {table.title(best, results)}."))
 
 
 def exercise_2(answer: object) -> Feedback:
@@ -55,10 +56,10 @@ def exercise_2(answer: object) -> Feedback:
     saving = columns.global_pooling_saving()
     c, h, w = saving.features
     right = c * h * w * 4096 + 4096
-    return check("Comparison 2", answer, lambda a: int(a) == right,
-                 "inputs x outputs weights, plus one bias per output",
-                 praise=f"correct! {right:,} -- more than all of NiN's {saving.nin_head:,}-"
-                        "parameter head many times over.")
+    return check(tr("Comparison 2"), answer, lambda a: int(a) == right,
+                 tr("inputs x outputs weights, plus one bias per output"),
+                 praise=tr(f"correct! {right:,} -- more than all of NiN's {saving.nin_head:,}-"
+                           "parameter head many times over."))
 
 
 def exercise_3(answer: object, results: dict | None = None) -> Feedback:
@@ -69,12 +70,12 @@ def exercise_3(answer: object, results: dict | None = None) -> Feedback:
         results = measurements.load_results()
     scores = {chapter: m.mean for chapter, m in _measured(results).items()}
     if not scores:
-        return Feedback("Comparison 3", None, "no class-profile results to check against: run "
-                        "benchmarks/class_profile.py first")
+        return Feedback(tr("Comparison 3"), None, tr("no class-profile results to check against: run "
+                           "benchmarks/class_profile.py first"))
     best = max(scores, key=scores.get)
-    return check("Comparison 3", answer, lambda a: _same_net(a, best, results),
-                 "read the class profile's mean accuracy column",
-                 praise=f"correct! {table.title(best, results)}, {scores[best]:.3f}.")
+    return check(tr("Comparison 3"), answer, lambda a: _same_net(a, best, results),
+                 tr("read the class profile's mean accuracy column"),
+                 praise=tr(f"correct! {table.title(best, results)}, {scores[best]:.3f}."))
 
 
 def exercise_4(answer: object) -> Feedback:
@@ -88,7 +89,7 @@ def exercise_4(answer: object) -> Feedback:
     kernels = {m.kernel_size for m in models.densenet().modules() if hasattr(m, "kernel_size")
                and isinstance(m.kernel_size, tuple)}
     right = "b" if grows_faster and max(k[0] for k in kernels) <= 7 else None
-    return check("Comparison 4", answer, lambda a: str(a).strip().lower().strip("()") == right,
-                 "compare chapter 10's memory table: what grows with the square of the units?",
-                 praise="correct! (b): the saved inputs grow with the square of a block's units; "
-                        "its kernels are 3x3 (7x7 only in the stem, as ResNet's), in float32.")
+    return check(tr("Comparison 4"), answer, lambda a: str(a).strip().lower().strip("()") == right,
+                 tr("compare chapter 10's memory table: what grows with the square of the units?"),
+                 praise=tr("correct! (b): the saved inputs grow with the square of a block's units; "
+                           "its kernels are 3x3 (7x7 only in the stem, as ResNet's), in float32."))

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 
 from cnn_helpers import core
 from cnn_helpers.core.claims import verdict
+from cnn_helpers.core.language import tr
 from cnn_helpers.core.recipe import BOOK, CLASS
 
 RESULTS = core.RESULTS / "recipe.json"
@@ -104,5 +105,5 @@ def check_ladder(results: dict) -> None:
         if steps:
             best = max(steps, key=lambda step: step[1])
             worst = min(steps, key=lambda step: step[1])
-            print(f"  {net}: the largest step is {best[0]} ({best[1]:+.3f} in mean accuracy); "
-                  f"the smallest {worst[0]} ({worst[1]:+.3f})")
+            print(tr(f"  {net}: the largest step is {best[0]} ({best[1]:+.3f} in mean "
+                     f"accuracy); the smallest {worst[0]} ({worst[1]:+.3f})"))

@@ -1,0 +1,56 @@
+"""The Chinese edition in JupyterLab (中文版): a student opens notebooks/zh/ and reads Chinese.
+
+The working copy is prepared with both editions (``classroom.prepare(..., edition="both")``,
+as ``make lab EDITION=both``). A Chinese chapter, run with "Run All Cells", shows its markdown in
+Chinese, prints its claim lines in Chinese (the kernel, started in the ``zh`` folder, speaks
+Chinese: ``core.language``), shows the Chinese figures, and its widgets' labels in Chinese.
+``--update-screenshots`` saves each chapter at 1280x720 as ``images/zh_chapter_NN.png``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CJK = re.compile(r"[\u3400-\u9fff]")
+CHAPTERS = {  # notebook -> what the screenshot shows: an output that says something in Chinese
+    "zh/01_convolution.ipynb": "01",
+    "zh/03_lenet.ipynb": "03",
+}
+
+
+@pytest.fixture(scope="module")
+def ran_chinese(lab):
+    return lab.run(list(CHAPTERS))
+
+
+@pytest.mark.parametrize("notebook", list(CHAPTERS))
+def test_a_chinese_chapter_reads_and_prints_chinese(ran_chinese, notebook, update_screenshots):
+    ran = ran_chinese[notebook]
+    page, panel = ran.page, ran.panel
+    heading = panel.locator(".jp-MarkdownOutput h1").first.inner_text()
+    assert CJK.search(heading), heading
+    claims = [text for text in panel.locator(".jp-OutputArea-output").all_inner_texts()
+              if "\u2713" in text]
+    assert claims, f"{notebook}: no claim line printed"
+    chinese = [line for text in claims for line in text.splitlines()
+               if line.startswith("\u2713") and CJK.search(line)]
+    assert chinese, f"{notebook}: the claim lines are not in Chinese: {claims[:3]}"
+    pictures = panel.locator(".jp-MarkdownOutput img")
+    for index in range(pictures.count()):  # the figures load (the zh ones where drawn)
+        picture = pictures.nth(index)
+        picture.scroll_into_view_if_needed()
+        assert picture.evaluate("image => image.complete && image.naturalWidth > 0"), \
+            picture.get_attribute("src")
+    labels = panel.locator(".widget-label").all_inner_texts()
+    if labels:  # a chapter with a widget: its labels speak Chinese too
+        assert any(CJK.search(label) for label in labels), labels
+    assert not [error for error in ran.console_errors if "widget" in error.lower()]
+    if update_screenshots:
+        page.set_viewport_size({"width": 1280, "height": 720})
+        shown = panel.locator(".jp-OutputArea-output", has_text=chinese[0]).first
+        shown.scroll_into_view_if_needed()
+        page.screenshot(path=str(ROOT / "images" / f"zh_chapter_{CHAPTERS[notebook]}.png"))
