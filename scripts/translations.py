@@ -38,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from cnn_helpers.core.files import write_text  # noqa: E402
 from cnn_helpers.core.language import fields, placeholders, tr  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -115,7 +116,7 @@ def write_blocks(path: Path, name: str, blocks: list[Block], language: str = "zh
     text = HEADER.format(language={"zh": "Chinese"}.get(language, language), name=name)
     for block in blocks:
         text += f"\n<!-- cell {block.cell} en {block.english_hash} -->\n{block.text}\n"
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)  # whole: a Ctrl-C leaves the old file or the new one
 
 
 def needs_translation(english: str) -> bool:
@@ -384,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in chosen:
             target = built_path(path.stem, args.language)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(dumps(build(path, args.language)), encoding="utf-8")
+            write_text(target, dumps(build(path, args.language)))
         print(f"built {len(chosen)} notebooks in notebooks/{args.language}/")
         return 0
     found = [problem for path in chosen for problem in problems(path, args.language)]

@@ -16,9 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u3400-\u9fff]")
-CHAPTERS = {  # notebook -> what the screenshot shows: an output that says something in Chinese
-    "zh/01_convolution.ipynb": "01",
-    "zh/03_lenet.ipynb": "03",
+CHAPTERS = {  # notebook -> (screenshot number, what it shows: a widget, a Chinese figure)
+    "zh/01_convolution.ipynb": ("01", ".cnn-explorer"),
+    "zh/03_lenet.ipynb": ("03", 'img[src*="images/zh/arch_lenet"]'),
 }
 
 
@@ -31,9 +31,11 @@ def ran_chinese(lab):
 def test_a_chinese_chapter_reads_and_prints_chinese(ran_chinese, notebook, update_screenshots):
     ran = ran_chinese[notebook]
     page, panel = ran.page, ran.panel
-    heading = panel.locator(".jp-MarkdownOutput h1").first.inner_text()
+    # text_content, not inner_text: JupyterLab renders off-screen cells without layout
+    # (content-visibility), and their innerText is empty
+    heading = panel.locator(".jp-MarkdownOutput h1").first.text_content()
     assert CJK.search(heading), heading
-    claims = [text for text in panel.locator(".jp-OutputArea-output").all_inner_texts()
+    claims = [text for text in panel.locator(".jp-OutputArea-output").all_text_contents()
               if "\u2713" in text]
     assert claims, f"{notebook}: no claim line printed"
     chinese = [line for text in claims for line in text.splitlines()
@@ -45,12 +47,15 @@ def test_a_chinese_chapter_reads_and_prints_chinese(ran_chinese, notebook, updat
         picture.scroll_into_view_if_needed()
         assert picture.evaluate("image => image.complete && image.naturalWidth > 0"), \
             picture.get_attribute("src")
-    labels = panel.locator(".widget-label").all_inner_texts()
+    labels = panel.locator(".widget-label").all_text_contents()
     if labels:  # a chapter with a widget: its labels speak Chinese too
         assert any(CJK.search(label) for label in labels), labels
     assert not [error for error in ran.console_errors if "widget" in error.lower()]
     if update_screenshots:
         page.set_viewport_size({"width": 1280, "height": 720})
-        shown = panel.locator(".jp-OutputArea-output", has_text=chinese[0]).first
+        number, selector = CHAPTERS[notebook]
+        shown = panel.locator(selector).first
         shown.scroll_into_view_if_needed()
-        page.screenshot(path=str(ROOT / "images" / f"zh_chapter_{CHAPTERS[notebook]}.png"))
+        shown.evaluate("element => element.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(500)  # the scroll's rendering
+        page.screenshot(path=str(ROOT / "images" / f"zh_chapter_{number}.png"))

@@ -185,8 +185,8 @@ def test_the_plots_labels_cover_no_label_and_no_point_of_the_committed_results(q
         pytest.skip("no class-profile results committed")
     rows = table.comparison_rows(results, measurements.load_results(
         measurements.FULL_PROFILE_RESULTS))
-    ax = plots.plot_accuracy_against(rows, quantity, fontsize=14)
-    ax.figure.set_dpi(72)  # the notebook's
+    with plt.rc_context({"figure.dpi": 72}):  # the notebook's, from the start: the labels are
+        ax = plots.plot_accuracy_against(rows, quantity, fontsize=14)  # placed in its pixels
     ax.figure.canvas.draw()
     renderer = ax.figure.canvas.get_renderer()
     labels = [text for text in ax.texts if text.get_text()]

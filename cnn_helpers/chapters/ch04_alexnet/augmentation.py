@@ -233,7 +233,7 @@ def check_augmentation(runs: list[AugmentationRun], data_key: str, profile: str,
 def judge_recorded(path: Path | str = RESULTS) -> dict[str, bool]:
     """The notes' claim about augmentation, judged on every seed recorded in ``path``.
 
-    Prints one row per seed and run (training and test accuracy, their gap),
+    Prints the recorded settings, one row per seed and run (training and test accuracy, their gap),
     then two verdicts (``verdict``: ✓ when it holds on every seed, ✗ with the
     numbers when not): augmentation shrinks the gap between training and test
     accuracy (the net memorizes less), and -- a line without a verdict where
@@ -255,6 +255,12 @@ def judge_recorded(path: Path | str = RESULTS) -> dict[str, bool]:
     seeds = recorded(path)
     if not seeds:
         raise ValueError(f"nothing recorded in {path}: run python benchmarks/augmentation.py")
+    document = json.loads(Path(path).read_text())
+    run = document.get("settings", {})
+    print(tr(f"recorded by benchmarks/augmentation.py on {document.get('data', '?')}: "
+             f"{run.get('train_examples', 0):,} training images, {run.get('epochs')} epochs, "
+             f"batches of {run.get('batch_size')}, learning rate {run.get('lr')}, width "
+             f"{run.get('width')}, {run.get('resize')}×{run.get('resize')}, the book's recipe"))
     print(f"{'seed':>4} {'augmentation':>12} {'train acc':>9} {'test acc':>8} {'gap':>6}")
     for seed, runs in sorted(seeds.items()):
         for one in runs:

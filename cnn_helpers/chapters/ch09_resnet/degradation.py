@@ -246,7 +246,7 @@ def measured_gaps(path: Path | str = RESULTS) -> dict[int, LossGaps]:
 def judge_recorded(path: Path | str = RESULTS) -> dict[str, bool]:
     """Degradation and its cure, judged on every seed recorded in ``path``.
 
-    Prints each seed's nets (training loss at the first and the last epoch)
+    Prints the recorded settings, each seed's nets (their last training loss)
     and the two gaps (deepest minus shallowest net's last training loss),
     then two verdicts (``verdict``: ✓ when it holds on every seed, ✗ with the
     numbers when not): the deeper plain net ends at a higher training loss
@@ -268,6 +268,12 @@ def judge_recorded(path: Path | str = RESULTS) -> dict[str, bool]:
     seeds = recorded_runs(path)
     if not seeds:
         raise ValueError(f"nothing recorded in {path}: run python benchmarks/degradation.py")
+    document = json.loads(Path(path).read_text())
+    run = document.get("settings", {})
+    print(tr(f"recorded by benchmarks/degradation.py on {document.get('data', '?')}: "
+             f"{run.get('train_examples', 0):,} training images resized to {run.get('resize')}×"
+             f"{run.get('resize')}, {run.get('epochs')} epochs, batches of {run.get('batch_size')}, "
+             f"learning rate {run.get('lr')}, width {run.get('width')}"))
     gaps = {seed: loss_gaps(runs) for seed, runs in seeds.items()}
     names_row = [r.name for r in next(iter(seeds.values()))]
     print(tr("last epoch's training loss, and deeper minus shallower net:"))
