@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from cnn_helpers.core.files import write_text  # noqa: E402
-from cnn_helpers.core.language import fields, placeholders, tr  # noqa: E402
+from cnn_helpers.core.language import after_label, fields, placeholders, tr  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 TRANSLATIONS = ROOT / "translations"
@@ -145,21 +145,53 @@ def translated_output(text: str, language: str) -> str:
     for line in text.split("\n"):
         mark, rest = (line[:2], line[2:]) if line[:2] in ("\u2713 ", "\u2717 ") else ("", line)
         if mark == "\u2717 " and rest.startswith("not so here: "):
-            rest = f"{tr('not so here:', language)} {tr(rest[len('not so here: '):], language)}"
+            rest = after_label(tr("not so here:", language),
+                               tr(rest[len("not so here: "):], language))
         else:
             rest = tr(rest, language)
         lines.append(mark + rest)
     return "\n".join(lines)
 
 
-WRAPPED = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\n"
-                     r"(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+CJK_EDGE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+BLOCK_START = re.compile(r"\s*(#|\||[-*+] |\d+[.)] |>|\$\$|!\[|<|```)")
 
 
 def unwrapped(text: str) -> str:
     """A Chinese paragraph wrapped over lines, joined: Markdown turns a line break between two
-    Chinese characters into a space, which Chinese text does not have."""
-    return WRAPPED.sub("", text)
+    Chinese characters into a space, which Chinese text does not have. A heading and a table
+    row keep their own line, and so does a line that starts a list item, a quote, a formula or
+    a picture."""
+    lines = text.split("\n")
+    joined = [lines[0]]
+    for line in lines[1:]:
+        previous = joined[-1]
+        if (previous and line and CJK_EDGE.match(previous[-1]) and CJK_EDGE.match(line[0])
+                and not previous.lstrip().startswith(("#", "|")) and not BLOCK_START.match(line)):
+            joined[-1] = previous + line
+        else:
+            joined.append(line)
+    return "\n".join(joined)
+
+
+FIGURE_CALL = re.compile(r"""figure\(\s*["']([\w.-]+\.png)["']\s*\)""")
+
+
+def translated_figures(cell: dict, language: str) -> None:
+    """A cell that shows course figures (``figure("conv_padding.png")``) shows, as a kernel in
+    ``language`` would, the ``images/<language>/`` ones where they exist: its PNG outputs are
+    replaced in order when there are as many as the calls."""
+    import base64
+
+    names = FIGURE_CALL.findall(source(cell))
+    pictures = [output for output in cell.get("outputs", [])
+                if "image/png" in output.get("data", {})]
+    if not names or len(names) != len(pictures):
+        return
+    for name, output in zip(names, pictures):
+        translated = ROOT / "images" / language / name
+        if translated.exists():
+            output["data"]["image/png"] = base64.b64encode(translated.read_bytes()).decode()
 
 
 def build(english: Path, language: str = "zh") -> dict:
@@ -180,6 +212,8 @@ def build(english: Path, language: str = "zh") -> dict:
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
                 output["text"] = translated_output(source({"source": output["text"]}),
                                                    language).splitlines(True)
+        if cell["cell_type"] == "code":
+            translated_figures(cell, language)
     built["metadata"].setdefault("cnn_course", {})["language"] = language
     return built
 

@@ -140,7 +140,7 @@ def test_exercise_feedback_in_english_and_in_chinese(monkeypatch):
     monkeypatch.setenv("CNN_LANG", "zh")
     assert repr(lenet.exercise_1(...)) == "\u2026 LeNet 1: 尚未作答"
     assert repr(lenet.exercise_1(155)) == ("\u2717 LeNet 1: 还不对。提示：6 个输出通道，"
-                                           "每个通道有一个 1x5x5 的卷积核和一个偏置")
+                                           "每个通道有一个 1x5x5 的卷积核和一个偏差")
     assert repr(lenet.exercise_1(156)) == "\u2713 LeNet 1: 正确！"
     assert repr(convolution.exercise_1("9x19")) == (
         "\u2717 练习 1: 还不对。提示：请把形状写成一对数字 (高度, 宽度)，例如 (12, 20)，"

@@ -157,7 +157,7 @@ def test_claim_lines_print_in_the_readers_language(monkeypatch, capsys):
 
     monkeypatch.setenv("CNN_LANG", "zh")
     verdict(False, "x", "a line nobody translated")
-    assert capsys.readouterr().out == "\u2717 此处并非如此： a line nobody translated\n"
+    assert capsys.readouterr().out == "\u2717 此处并非如此：a line nobody translated\n"
     with pytest.raises(ClaimFailed) as failed:
         claim(False, "a line nobody translated")
     assert "课程的这一论断" in failed.value._render_traceback_()[1]
@@ -215,3 +215,30 @@ def test_a_cell_that_names_a_main_term_uses_its_listed_chinese():
                         if term in text and chinese not in block.text
                         and notebook.stem in ELSEWHERE.get(term, (notebook.stem,))]
     assert missing == []
+
+
+def test_every_committed_claim_line_keeps_its_numbers_in_chinese():
+    """A value cut in the wrong place (a lazy match inside "(1, 256, 8, 8)") would scramble
+    the numbers: every ✓/✗ line of the committed outputs keeps each number, once each, and
+    each tuple of numbers whole."""
+    numbers = re.compile(r"\d+(?:[.,]\d+)*")
+
+    def found(text: str) -> list[str]:  # Chinese says "1/59" for "59-fold", "925×10⁶" for "million"
+        return sorted(numbers.findall(re.sub(r"(?<![\d.])1/|×10[⁶⁹]", "", text)))
+
+    wrong = []
+    for notebook in ENGLISH:
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                for line in translations.source({"source": output.get("text", "")}).splitlines():
+                    if line[:2] in ("\u2713 ", "\u2717 "):
+                        chinese = translations.translated_output(line, "zh")
+                        tuples = re.findall(r"[(\[]([\d\s,.-]+)[)\]]", line)  # "1, 256, 8, 8"
+                        if found(chinese) != found(line) or not all(t in chinese for t in tuples):
+                            wrong.append(f"{notebook.stem}: {line!r} -> {chinese!r}")
+    assert wrong == []
+
+
+def test_a_chinese_paragraph_is_joined_but_a_heading_keeps_its_line():
+    text = "## 设备（Device）\n课程优先使用\n显卡。\n* 列表\n项\n| 表 |\n| 格 |"
+    assert translations.unwrapped(text) == "## 设备（Device）\n课程优先使用显卡。\n* 列表项\n| 表 |\n| 格 |"

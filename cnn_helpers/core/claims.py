@@ -15,7 +15,7 @@ course would otherwise say something false.
 
 from __future__ import annotations
 
-from cnn_helpers.core.language import tr
+from cnn_helpers.core.language import after_label, tr
 
 CHECK, CROSS = "\u2713", "\u2717"
 
@@ -78,5 +78,6 @@ def verdict(holds: bool, sentence: str, otherwise: str) -> bool:
     except (RuntimeError, ValueError) as error:
         raise TypeError(f"verdict() needs one truth value, not {type(holds).__name__} "
                         f"({error})") from None
-    print(f"{CHECK} {tr(sentence)}" if holds else f"{CROSS} {tr('not so here:')} {tr(otherwise)}")
+    print(f"{CHECK} {tr(sentence)}" if holds
+          else f"{CROSS} {after_label(tr('not so here:'), tr(otherwise))}")
     return holds

@@ -125,11 +125,17 @@ def transformed(X: torch.Tensor, shift: float = 0.0, angle: float = 0.0, scale: 
 
 def figure(name: str):
     """The course's figure ``name`` (``images/name`` in the checkout, the wheel's copy when the
-    package is installed alone, on a hosted Jupyter) as an image a notebook displays.
+    package is installed alone, on a hosted Jupyter) as an image a notebook displays; for a
+    Chinese reader ``images/zh/name`` where ``make figures`` drew one.
     Raises ``ValueError`` naming the figures there are when there is none of that name."""
     from IPython.display import Image
 
+    from cnn_helpers.core.language import current_language
+
     path = core.FIGURES / name
+    translated = core.FIGURES / current_language() / name  # images/zh/: drawn in Chinese
+    if current_language() != "en" and translated.is_file():
+        path = translated
     if not path.is_file():
         known = ", ".join(sorted(p.name for p in core.FIGURES.glob("*.png"))) or "none"
         raise ValueError(f"the course has no figure {name!r} in {core.FIGURES}; it has: {known}")

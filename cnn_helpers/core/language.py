@@ -52,11 +52,19 @@ def current_language() -> str:
     return "zh" if Path.cwd().name == CHINESE_FOLDER else "en"
 
 
-def _template(english: str) -> re.Pattern[str]:
-    """``"ends {} above the {}-layer one"`` -> a pattern that captures each ``{}``."""
+def _template(english: str, greedy: bool = False) -> re.Pattern[str]:
+    """``"ends {} above the {}-layer one"`` -> a pattern that captures each ``{}`` (shortest
+    values first; ``greedy``: longest)."""
     parts = english.split("{}")
-    return re.compile("".join(re.escape(p) + "(.*?)" for p in parts[:-1]) + re.escape(parts[-1])
+    value = "(.*)" if greedy else "(.*?)"
+    return re.compile("".join(re.escape(p) + value for p in parts[:-1]) + re.escape(parts[-1])
                       + r"\Z", re.DOTALL)
+
+
+def _balanced(value: str) -> bool:
+    """Whether ``value`` opens and closes its brackets alike: a value cut inside "(1, 256, 8, 8)"
+    at one of its commas is not."""
+    return all(value.count(a) == value.count(b) for a, b in ("()", "[]", "{}"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -80,12 +88,14 @@ def messages(language: str) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=None)
-def table(language: str) -> tuple[tuple[re.Pattern[str], str, str], ...]:
-    """The message table of ``language``: (pattern, English template, translation) per entry,
-    the most specific (longest literal text) first, so a general entry never shadows a special
-    one. English has none: its lines are the templates themselves."""
+def table(language: str) -> tuple[tuple[tuple[re.Pattern[str], ...], str, str], ...]:
+    """The message table of ``language``: ((shortest-value pattern, longest-value pattern),
+    English template, translation) per entry, the most specific (longest literal text) first,
+    so a general entry never shadows a special one. English has none: its lines are the
+    templates themselves."""
     entries = sorted(messages(language).items(), key=lambda item: -len(item[0].replace("{}", "")))
-    return tuple((_template(english), english, chinese) for english, chinese in entries)
+    return tuple(((_template(english), _template(english, greedy=True)), english, chinese)
+                 for english, chinese in entries)
 
 
 def placeholders(english: str) -> int:
@@ -114,9 +124,18 @@ def tr(text: str, language: str | None = None) -> str:
     language = language or current_language()
     if language == "en" or not text:
         return text
-    for pattern, _, translation in table(language):
-        found = pattern.match(text)
-        if found:
-            # a value may be a phrase of its own ("global average pooling"): translated too
-            return translation.format(*(tr(value, language) for value in found.groups()))
+    for patterns, _, translation in table(language):
+        matches = [found for found in (pattern.match(text) for pattern in patterns) if found]
+        if not matches:
+            continue
+        # values that keep their brackets whole: "(1, 256, 8, 8)" is one value, not cut at ", "
+        found = next((m for m in matches if all(map(_balanced, m.groups()))), matches[0])
+        # a value may be a phrase of its own ("global average pooling"): translated too
+        return translation.format(*(tr(value, language) for value in found.groups()))
     return text
+
+
+def after_label(label: str, text: str) -> str:
+    """``label`` then ``text``: a space after an English colon, none after a full-width one
+    ("not so here: x", "此处并非如此：x")."""
+    return f"{label}{'' if label[-1:] in '：，。；' else ' '}{text}"

@@ -142,7 +142,7 @@ CHINESE = [
     (r"\bidentity\b", "恒等映射"),
     (r"\bconcatenate channels\b", "按通道连结"),
     (r"\bshortcut: ", "捷径连接："),
-    (r"\bpath (\d+): ", r"路径 \1："),
+    (r"\bpath (\d+): ", r"线路 \1："),
     (r", (?![^()]*\))", "，"),  # a comma of the text; "(96, 128)", channels as the notes write them, stays
 ]
 

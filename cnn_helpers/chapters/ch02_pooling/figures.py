@@ -145,8 +145,8 @@ def draw_global_average_pooling(path: Path, channels: int = 512, height: int = 7
     ax.text(0, -0.6, label(language,
                            f"same input, same classes: the GAP head has {flat / gap:.0f}\u00d7 fewer "
                            "parameters (NiN, GoogLeNet, ResNet, DenseNet end this way)",
-                           f"输入相同，类别相同：全局平均池化分类头的参数少 {flat / gap:.0f} 倍"
-                           "（NiN、GoogLeNet、ResNet、DenseNet 都以它结尾）"),
+                           f"输入与类别相同时，全局平均池化头的参数只有 1/{flat / gap:.0f}；"
+                           "NiN、GoogLeNet、ResNet、DenseNet 都用它"),
             fontsize=10, style=label(language, "italic", "normal"))
     ax.set_xlim(-0.2, 10.6)
     ax.set_ylim(-1.0, 9.7)

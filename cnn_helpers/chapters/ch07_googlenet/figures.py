@@ -68,13 +68,13 @@ def draw_inception_block(path: Path, name: str = "3a", side: int = 12, language:
                                f"按通道连结：{total} 个 {maps} 通道"),
          "#fff3c4", width=9.6)
     for x, number in zip(xs, range(1, 5)):
-        ax.text(x + 0.1, 4.0, label(language, f"path {number}", f"路径 {number}"), ha="left",
+        ax.text(x + 0.1, 4.0, label(language, f"path {number}", f"线路 {number}"), ha="left",
                 fontsize=9, color=PATH_COLORS[number - 1], weight="bold")
     ax.text(5.55, -0.45, label(language,
                                f"Inception block {name} (GoogLeNet's first): every path keeps "
                                f"{maps}; the 1x1 convolutions before the 3x3 and 5x5 reduce "
                                f"{c_in} channels to {paths[1][0][1]} and {paths[2][0][1]}",
-                               f"Inception 块 {name}（GoogLeNet 的第一个）：每条路径都保持 {maps}；"
+                               f"Inception 块 {name}（GoogLeNet 的第一个）：每条线路都保持 {maps}；"
                                f"3×3 和 5×5 卷积之前的 1×1 卷积把 {c_in} 个通道减少到 "
                                f"{paths[1][0][1]} 和 {paths[2][0][1]} 个"),
             ha="center", fontsize=9, style=label(language, "italic", "normal"))
